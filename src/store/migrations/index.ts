@@ -1,0 +1,5 @@
+import type { Migration } from './types.js';
+import { initial } from './0001_initial.js';
+
+/** Every migration, in the order they apply. Add new ones at the end with the next version. */
+export const MIGRATIONS: readonly Migration[] = [initial];

@@ -1,0 +1,91 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Timestamps are stored as timestamptz and read back as Date. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface IdentitiesTable {
+  id: string;
+  email: string;
+  password_hash: string | null;
+  verified_at: Timestamp | null;
+  totp_secret: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TokensTable {
+  /** SHA-256 of the token, hex. The token itself is never stored. */
+  hash: string;
+  purpose: string;
+  identity_id: string | null;
+  /** Normalized identifier, for tokens that name an address with no identity yet (magic-link sign-up). */
+  identifier: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the session token, hex. */
+  hash: string;
+  identity_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  absolute_expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  /** What the row delivers: `mail`, `webhook`, … (a deliverer per kind). */
+  kind: string;
+  payload: ColumnType<unknown, string, string>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  created_at: Timestamp;
+  delivered_at: Timestamp | null;
+  failed_at: Timestamp | null;
+  last_error: string | null;
+}
+
+export interface EventsTable {
+  id: Generated<string>;
+  name: string;
+  at: Timestamp;
+  login: string | null;
+  identity_id: string | null;
+  exists: boolean | null;
+  ip: string | null;
+  user_agent: string | null;
+  source: string;
+  attrs: ColumnType<unknown, string, string>;
+}
+
+export interface BlocksTable {
+  id: string;
+  /** An address or a CIDR range. */
+  cidr: string;
+  reason: string;
+  source: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface PowSpentTable {
+  /** A digest of the spent challenge, unique: the insert is the atomic spend. */
+  id: string;
+  expires_at: Timestamp;
+}
+
+export interface Database {
+  identities: IdentitiesTable;
+  tokens: TokensTable;
+  sessions: SessionsTable;
+  outbox: OutboxTable;
+  events: EventsTable;
+  blocks: BlocksTable;
+  pow_spent: PowSpentTable;
+  hush_migrations: { version: number; name: string; applied_at: Timestamp };
+}
