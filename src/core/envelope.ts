@@ -1,0 +1,94 @@
+import type { Clock } from '../kernel/clock.js';
+import { RecentQuantile } from './quantile.js';
+
+export interface EnvelopeOptions {
+  clock: Clock;
+  /** The smallest floor, in milliseconds (HUSH_FLOOR_MIN). */
+  floorMinMs: number;
+  /** The quantile of each flow's own work that the floor follows (p99.9). */
+  quantile?: number;
+  /** Added to the quantile, so that the work of most requests ends well before the floor. */
+  marginMs?: number;
+  /** False switches the floor off (tests that prove the timing test has power, benchmarks). */
+  enabled?: boolean;
+  /** How the envelope waits; injected so tests can observe it. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface FlowTiming {
+  flow: string;
+  workMs: number;
+  floorMs: number;
+  samples: number;
+}
+
+/**
+ * Runs a flow so that when its reply is ready cannot depend on which path it
+ * took (design.md §2). The caller starts the envelope once the request body is
+ * read and writes the reply as soon as `run` resolves; the envelope holds the
+ * reply until a floor: the larger of a configured minimum and a high quantile
+ * (p99.9) of that flow's own recent work, so it adapts to the machine and load.
+ */
+export class Envelope {
+  readonly #clock: Clock;
+  readonly #floorMinMs: number;
+  readonly #q: number;
+  readonly #marginMs: number;
+  readonly #enabled: boolean;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #work = new Map<string, RecentQuantile>();
+
+  constructor(options: EnvelopeOptions) {
+    this.#clock = options.clock;
+    this.#floorMinMs = options.floorMinMs;
+    this.#q = options.quantile ?? 0.999;
+    this.#marginMs = options.marginMs ?? 1;
+    this.#enabled = options.enabled ?? true;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  /** The floor a request of this flow that starts now will be held to. */
+  floorFor(flow: string): number {
+    const q = this.#work.get(flow);
+    return Math.max(this.#floorMinMs, q === undefined || q.count === 0 ? 0 : q.value + this.#marginMs);
+  }
+
+  /**
+   * Runs `work` and resolves with its result (or rejects with its error) no
+   * sooner than the floor after `startedAt` (monotonic ms; default now).
+   * Errors are held to the floor too: a failure must not be a faster path.
+   */
+  async run<T>(flow: string, work: () => Promise<T>, startedAt: number = this.#clock.monotonic()): Promise<T> {
+    // Decided before this request's work is known, so the floor is the same whatever path it takes.
+    const floor = this.floorFor(flow);
+    let result: { ok: true; value: T } | { ok: false; error: unknown };
+    try {
+      result = { ok: true, value: await work() };
+    } catch (error) {
+      result = { ok: false, error };
+    }
+    const elapsed = this.#clock.monotonic() - startedAt;
+    this.#quantileOf(flow).add(elapsed);
+    if (this.#enabled && elapsed < floor) await this.#sleep(floor - elapsed);
+    if (!result.ok) throw result.error;
+    return result.value;
+  }
+
+  /** What the envelope has learned so far, per flow (for /metrics and benchmarks). */
+  timings(): FlowTiming[] {
+    return [...this.#work.entries()].map(([flow, q]) => ({ flow, workMs: q.value, floorMs: this.floorFor(flow), samples: q.count }));
+  }
+
+  #quantileOf(flow: string): RecentQuantile {
+    let q = this.#work.get(flow);
+    if (q === undefined) {
+      q = new RecentQuantile({ q: this.#q });
+      this.#work.set(flow, q);
+    }
+    return q;
+  }
+}

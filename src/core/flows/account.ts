@@ -1,0 +1,60 @@
+import { validationError } from '../../kernel/errors.js';
+import type { Identity } from '../identity.js';
+import { MAX_PASSWORD_LENGTH } from '../password-policy.js';
+import { reply } from './reply.js';
+import { recordEvent } from './context.js';
+import type { FlowDeps, Outcome, RequestMeta } from './context.js';
+
+export const PASSWORD_CHANGED = reply(200, { status: 'password_changed', message: 'Your password has been changed. Your other sessions were signed out.' });
+export const PASSWORD_CHANGE_REFUSED = reply(401, {
+  error: { code: 'HUSH_PASSWORD_MISMATCH', message: 'Your current password is not right. If you signed up with a link and have no password, use "Forgot password" to set one.' },
+});
+export const LOGGED_OUT = reply(204, null);
+
+export interface PasswordChangeInput {
+  current: string;
+  password: string;
+  /** Filled by the HTTP layer from the session, never from the body. */
+  identity: Identity;
+  sessionToken: string;
+}
+
+/** Validates a password change from the input alone (runs inside the envelope, before any lookup). */
+export function parsePasswordChange(input: Readonly<Record<string, unknown>>, deps: Pick<FlowDeps, 'policy'>): { current: string; password: string } {
+  const current = input.current;
+  if (typeof current !== 'string' || current.length === 0) throw validationError('current', 'is required');
+  if (current.length > MAX_PASSWORD_LENGTH * 4) throw validationError('current', `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+  return { current, password: deps.policy.check(input.password) };
+}
+
+/**
+ * Change the password of the signed-in identity: the current one must match;
+ * other sessions and every outstanding token are revoked; the owner is told.
+ */
+export async function changePassword(deps: FlowDeps, input: PasswordChangeInput, meta: RequestMeta): Promise<Outcome> {
+  const ok = await deps.hasher.verify(input.identity.passwordHash, input.current);
+  if (!ok) return { reply: PASSWORD_CHANGE_REFUSED };
+  const passwordHash = await deps.hasher.hash(input.password);
+  await deps.store.transaction(async (tx) => {
+    await tx.identities.setPassword(input.identity.id, passwordHash, new Date(deps.clock.now()));
+    await deps.sessions.revokeAll(tx.sessions, input.identity.id, input.sessionToken);
+    await tx.tokens.revokeAllFor(input.identity.id);
+    await tx.outbox.enqueue('mail', { to: input.identity.email, template: 'password-changed', vars: { link: `${deps.settings.origin}/forgot` } });
+    await recordEvent(tx, deps, meta, { name: 'users.password_change', 'usr.login': input.identity.email, 'usr.id': input.identity.id, 'usr.exists': true });
+  });
+  return { reply: PASSWORD_CHANGED };
+}
+
+/** Revokes the session behind the cookie, if any; always the same reply. */
+export async function logout(deps: FlowDeps, sessionToken: string | null, meta: RequestMeta): Promise<Outcome> {
+  if (sessionToken !== null) {
+    const found = await deps.sessions.validate(deps.store.sessions, sessionToken);
+    await deps.sessions.revoke(deps.store.sessions, sessionToken);
+    if (found !== null) {
+      await deps.store.transaction((tx) =>
+        recordEvent(tx, deps, meta, { name: 'users.logout', 'usr.login': found.identity.email, 'usr.id': found.identity.id, 'usr.exists': true }),
+      );
+    }
+  }
+  return { reply: LOGGED_OUT, clearSession: true };
+}

@@ -1,0 +1,10 @@
+export type { Flow, FlowName } from './flow.js';
+export type { FlowDeps, FlowSettings, NewSession, Outcome, RequestMeta } from './context.js';
+export type { Reply } from './reply.js';
+export { BAD_TOKEN, reply } from './reply.js';
+export { signup, SIGNUP_ACCEPTED } from './signup.js';
+export { verify, VERIFIED } from './verify.js';
+export { login, LOGIN_OK, LOGIN_FAILED, LOGIN_VERIFY_FIRST } from './login.js';
+export { recoveryRequest, recoveryConfirm, RECOVERY_ACCEPTED, RECOVERY_DONE } from './recovery.js';
+export { magicRequest, magicConfirm, MAGIC_ACCEPTED, MAGIC_SIGNED_IN } from './magic.js';
+export { parsePasswordChange, changePassword, logout, PASSWORD_CHANGED, PASSWORD_CHANGE_REFUSED, LOGGED_OUT } from './account.js';

@@ -1,0 +1,60 @@
+import { validationError } from '../../kernel/errors.js';
+import { normalizeIdentifier } from '../identifier.js';
+import { MAX_PASSWORD_LENGTH } from '../password-policy.js';
+import type { Flow } from './flow.js';
+import { reply } from './reply.js';
+import { recordEvent, tokenLink } from './context.js';
+
+export const LOGIN_OK = reply(200, { status: 'signed_in', message: 'You are signed in.' });
+/** The one failure: unknown address and wrong password alike. */
+export const LOGIN_FAILED = reply(401, {
+  error: { code: 'HUSH_LOGIN_FAILED', message: 'That email and password do not match. Try again, or reset your password.' },
+});
+/** The right password for an address not yet confirmed: the password proved ownership, so saying so leaks nothing. */
+export const LOGIN_VERIFY_FIRST = reply(403, {
+  error: { code: 'HUSH_VERIFY_FIRST', message: 'Confirm your address first: we have sent you a new link. Check your inbox.' },
+});
+
+export interface LoginInput {
+  email: string;
+  password: string;
+}
+
+/**
+ * argon2id verify against the stored hash, or the dummy hash for an unknown
+ * address or an identity without a password; rehash when parameters changed.
+ * The hash runs outside any transaction (it is slow, and the embedded store is one connection).
+ */
+export const login: Flow<LoginInput> = {
+  name: 'login',
+  parse(input) {
+    const email = normalizeIdentifier(input.email);
+    const password = input.password;
+    if (typeof password !== 'string' || password.length === 0) throw validationError('password', 'is required');
+    if (password.length > MAX_PASSWORD_LENGTH * 4) throw validationError('password', `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+    return { email, password };
+  },
+  async run(deps, input, meta) {
+    const identity = await deps.store.identities.findByEmail(input.email);
+    const ok = await deps.hasher.verify(identity?.passwordHash ?? null, input.password);
+    if (!ok || identity === null) {
+      await deps.store.transaction((tx) =>
+        recordEvent(tx, deps, meta, { name: 'users.login.failure', 'usr.login': input.email, 'usr.exists': identity !== null, ...(identity ? { 'usr.id': identity.id } : {}) }),
+      );
+      return { reply: LOGIN_FAILED };
+    }
+    const rehash = identity.passwordHash !== null && deps.hasher.needsRehash(identity.passwordHash) ? await deps.hasher.hash(input.password) : null;
+    return deps.store.transaction(async (tx) => {
+      if (rehash !== null) await tx.identities.setPassword(identity.id, rehash, new Date(deps.clock.now()));
+      if (identity.verifiedAt === null) {
+        const token = await deps.tokens.issue(tx.tokens, 'verify', { identityId: identity.id }, deps.settings.verifyTtlMs);
+        await tx.outbox.enqueue('mail', { to: identity.email, template: 'verify', vars: { link: tokenLink(deps.settings, 'verify', token) } });
+        await recordEvent(tx, deps, meta, { name: 'users.login.failure', 'usr.login': input.email, 'usr.id': identity.id, 'usr.exists': true, attrs: { reason: 'unverified' } });
+        return { reply: LOGIN_VERIFY_FIRST };
+      }
+      const session = await deps.sessions.create(tx.sessions, identity.id, meta);
+      await recordEvent(tx, deps, meta, { name: 'users.login.success', 'usr.login': input.email, 'usr.id': identity.id, 'usr.exists': true, attrs: { method: 'password' } });
+      return { reply: LOGIN_OK, session };
+    });
+  },
+};
