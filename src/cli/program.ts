@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './audit.js';
 import { EXIT, reportFailure } from './shared.js';
 
 /**
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showSuggestionAfterError(true);
   // Subcommands register here, in the order `hush --help` lists them.
+  registerAudit(program);
   applyExitOverride(program);
   return program;
 }

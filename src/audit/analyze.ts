@@ -1,0 +1,127 @@
+import type { Random } from '../kernel/random.js';
+import { compareContent } from './compare.js';
+import type { ChannelComparison } from './compare.js';
+import { decileTest } from './stats/decile-test.js';
+import { binomialTwoSided } from './stats/exact.js';
+import { mannWhitney } from './stats/mann-whitney.js';
+import { median } from './stats/quantile.js';
+import type { Sample, TimingSummary, Verdict } from './types.js';
+
+/** Tests run per endpoint; Bonferroni divides α by this times the number of endpoints. */
+export const CONTENT_TESTS = 3;
+export const TIME_TESTS = 2;
+export const ORDER_TESTS = 1;
+
+/** Replies per class the content channels compare: enough for exact tests, bounded in memory and time. */
+export const CONTENT_CAP = 200;
+
+export interface OrderCounts {
+  pairs: number;
+  knownFirst: number;
+}
+
+export interface Analysis {
+  verdicts: Verdict[];
+  timing: TimingSummary;
+  /** Share of replies that were 429 or 503 in each class. */
+  limited: { known: number; unknown: number };
+}
+
+/** Decides every channel for one endpoint at one look, each test at `alpha` (already corrected). */
+export function analyze(known: readonly Sample[], unknown: readonly Sample[], alpha: number, random: Random, order?: OrderCounts): Analysis {
+  const content = compareContent(
+    known.slice(0, CONTENT_CAP).map((s) => s.reply),
+    unknown.slice(0, CONTENT_CAP).map((s) => s.reply),
+  );
+  const verdicts = content.map((c) => contentVerdict(c, alpha));
+  const kt = known.map((s) => s.micros);
+  const ut = unknown.map((s) => s.micros);
+  const mw = mannWhitney(ut, kt);
+  const dec = decileTest(kt, ut, { alpha, random });
+  const medianDiff = median(ut) - median(kt);
+  const timing: TimingSummary = {
+    known: kt,
+    unknown: ut,
+    mddMicros: dec.mdd,
+    medianDiffMicros: medianDiff,
+    mannWhitney: { z: mw.z, p: mw.p, auc: mw.auc },
+    deciles: dec.rows.map((r) => ({ p: r.p, known: r.x, unknown: r.y, diff: r.diff, se: r.se, pValue: r.pValue })),
+  };
+  const pTime = Math.min(mw.p, dec.p);
+  let finding = pTime < alpha;
+  const slower = medianDiff > 0 ? 'unknown identifiers are slower' : 'known identifiers are slower';
+  const evidence = [
+    `median known ${fmt(median(kt))} µs, unknown ${fmt(median(ut))} µs (difference ${fmt(medianDiff)} µs)`,
+    `Mann-Whitney U: z = ${mw.z.toFixed(2)}, p = ${mw.p.toExponential(2)}, P(unknown slower) = ${mw.auc.toFixed(3)}`,
+    `bootstrap quantiles: p = ${dec.p.toExponential(2)}; ${dec.rows.map((r) => `q${Math.round(r.p * 100)} ${signed(r.diff)}±${fmt(r.se)}`).join(', ')}`,
+  ];
+  let test = 'Mann-Whitney U + bootstrap quantiles (two-sided)';
+  let p = pTime;
+  if (order !== undefined) {
+    const po = binomialTwoSided(order.knownFirst, order.pairs);
+    timing.order = { pairs: order.pairs, knownFirst: order.knownFirst, p: po };
+    evidence.push(`HTTP/2 response order: known answered first in ${order.knownFirst} of ${order.pairs} pairs, binomial p = ${po.toExponential(2)}`);
+    test += ' + HTTP/2 response order (binomial)';
+    p = Math.min(p, po);
+    finding ||= po < alpha;
+  }
+  verdicts.push({
+    channel: 'time',
+    finding,
+    test,
+    p,
+    alpha,
+    summary: finding
+      ? `timing differs: ${slower} by about ${fmt(Math.abs(medianDiff))} µs at the median`
+      : `no difference above ${fmt(dec.mdd)} µs (95 % power at α = ${alpha.toExponential(1)})`,
+    evidence,
+  });
+  const isLimited = (s: Sample): boolean => s.reply.status === 429 || s.reply.status === 503;
+  return {
+    verdicts,
+    timing,
+    limited: { known: share(known, isLimited), unknown: share(unknown, isLimited) },
+  };
+}
+
+function contentVerdict(c: ChannelComparison, alpha: number): Verdict {
+  const finding = c.p < alpha;
+  const differing = finding ? c.keys.filter((k, i) => i === 0 || k.p < alpha) : [];
+  const evidence: string[] = [];
+  for (const k of differing.slice(0, 6)) {
+    evidence.push(`${k.key}: known ${top(k.known)} | unknown ${top(k.unknown)}`);
+    for (const line of k.diff.slice(0, 3)) evidence.push(`  ${line}`);
+  }
+  if (c.masked.length > 0) evidence.push(`varies within each class (compared by shape only): ${c.masked.slice(0, 8).join(', ')}`);
+  const worst = c.keys[0];
+  return {
+    channel: c.channel,
+    finding,
+    test: 'Fisher exact per value, within-class variation masked',
+    p: worst === undefined ? 1 : c.p,
+    alpha,
+    summary: finding ? `${c.channel} differ: ${differing.map((k) => k.key).slice(0, 4).join(', ')}` : `identical after masking within-class variation`,
+    evidence,
+  };
+}
+
+function top(values: readonly [string, number][]): string {
+  const total = values.reduce((a, [, n]) => a + n, 0);
+  return values
+    .slice(0, 2)
+    .map(([v, n]) => `${JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v)} ×${n}/${total}`)
+    .join(', ');
+}
+
+function share(samples: readonly Sample[], pred: (s: Sample) => boolean): number {
+  return samples.length === 0 ? 0 : samples.filter(pred).length / samples.length;
+}
+
+export function fmt(micros: number): string {
+  const a = Math.abs(micros);
+  return a >= 100 ? micros.toFixed(0) : a >= 10 ? micros.toFixed(1) : micros.toFixed(2);
+}
+
+function signed(micros: number): string {
+  return `${micros >= 0 ? '+' : ''}${fmt(micros)}`;
+}

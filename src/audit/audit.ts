@@ -1,0 +1,110 @@
+import type { Random } from '../kernel/random.js';
+import { AuditError } from './errors.js';
+import { CONTENT_TESTS, ORDER_TESTS, TIME_TESTS, analyze } from './analyze.js';
+import type { Analysis } from './analyze.js';
+import { ProbeClient } from './client.js';
+import { H2PairClient } from './h2.js';
+import { H2Sampler } from './h2-sampler.js';
+import { Sampler } from './sampler.js';
+import { alphaPerLook, lookSizes } from './stats/sequential.js';
+import type { AuditReport, EndpointReport, Probe } from './types.js';
+
+export interface AuditOptions {
+  alpha: number;
+  /** Upper bound of samples per class and endpoint. */
+  maxPerClass: number;
+  warmup: number;
+  paceMicros: number;
+  h2: boolean;
+  /** Stop an endpoint early once nothing was found and the minimum detectable difference is at most this (µs); 0: never. */
+  resolutionMicros: number;
+  timeoutMs: number;
+  random: Random;
+  /** Called after every sample: endpoint index, samples so far, the most this endpoint may take. */
+  onProgress?: (endpoint: number, done: number, max: number) => void;
+}
+
+/** Share of 429/503 replies above which an audit that does not see a class difference gives up. */
+const RATE_LIMIT_SHARE = 0.02;
+
+/**
+ * Runs every probe: samples in looks, decides each channel at the α the look
+ * may spend (Bonferroni over endpoints × tests, then alpha spending over
+ * looks), and stops an endpoint as soon as something is found.
+ */
+export async function runAudit(probes: readonly Probe[], opts: AuditOptions): Promise<AuditReport> {
+  const startedAt = new Date().toISOString();
+  const testsPerEndpoint = CONTENT_TESTS + TIME_TESTS + (opts.h2 ? ORDER_TESTS : 0);
+  const bonferroni = probes.length * testsPerEndpoint;
+  const looks = lookSizes(opts.maxPerClass);
+  const alphas = alphaPerLook(opts.alpha / bonferroni, looks);
+  const endpoints: EndpointReport[] = [];
+  const client = new ProbeClient(opts.timeoutMs);
+  try {
+    for (const [index, probe] of probes.entries()) {
+      endpoints.push(await auditOne(probe, index, client, looks, alphas, opts));
+    }
+  } finally {
+    client.close();
+  }
+  return {
+    tool: 'hush audit',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    alpha: opts.alpha,
+    bonferroni,
+    mode: opts.h2 ? 'h2' : 'http1',
+    endpoints,
+    finding: endpoints.some((e) => e.verdicts.some((v) => v.finding)),
+  };
+}
+
+async function auditOne(probe: Probe, index: number, client: ProbeClient, looks: number[], alphas: number[], opts: AuditOptions): Promise<EndpointReport> {
+  const h2 = opts.h2 ? await H2PairClient.connect(new URL(probe.url).origin, opts.timeoutMs) : undefined;
+  const sampler = h2 !== undefined ? new H2Sampler(probe, h2, opts) : new Sampler(probe, { client, random: opts.random, warmup: opts.warmup, paceMicros: opts.paceMicros });
+  try {
+    await sampler.prepare();
+    let result: Analysis | undefined;
+    let look = 0;
+    for (; look < looks.length; look++) {
+      const n = looks[look]!;
+      await sampler.fill(n, () => opts.onProgress?.(index, sampler.known.length, opts.maxPerClass));
+      const order = sampler instanceof H2Sampler ? sampler.order : undefined;
+      result = analyze(sampler.known.slice(0, n), sampler.unknown.slice(0, n), alphas[look]!, opts.random, order);
+      checkUsable(probe, result, sampler.known.length + sampler.unknown.length, sampler);
+      const found = result.verdicts.some((v) => v.finding);
+      if (found || (opts.resolutionMicros > 0 && result.timing.mddMicros <= opts.resolutionMicros)) break;
+    }
+    const last = Math.min(look, looks.length - 1);
+    return {
+      name: probe.name,
+      method: probe.method,
+      url: probe.url,
+      samplesPerClass: looks[last]!,
+      stoppedEarly: last < looks.length - 1,
+      verdicts: result!.verdicts,
+      timing: result!.timing,
+    };
+  } finally {
+    h2?.close();
+  }
+}
+
+/**
+ * An audit is only evidence if the target answered the probes. A target that
+ * rate-limits both classes alike gives nothing to compare (exit 2); one that
+ * limits only one class is a finding, which the status channel reports.
+ */
+function checkUsable(probe: Probe, a: Analysis, total: number, sampler: { known: { reply: { status: number } }[]; unknown: { reply: { status: number } }[] }): void {
+  const status = a.verdicts.find((v) => v.channel === 'status');
+  const limitedShare = (a.limited.known + a.limited.unknown) / 2;
+  if (limitedShare > RATE_LIMIT_SHARE && status?.finding !== true) {
+    throw new AuditError(
+      `${probe.name}: the target rate-limits the audit (${Math.round(limitedShare * 100)} % of ${total} replies were 429/503, alike for both classes); turn its limits off for the audit or lower --samples`,
+    );
+  }
+  const all = [...sampler.known, ...sampler.unknown];
+  if (all.length > 0 && all.every((s) => s.reply.status === 404 || s.reply.status === 405)) {
+    throw new AuditError(`${probe.name}: every probe got ${all[0]!.reply.status}; check the URL and method`);
+  }
+}

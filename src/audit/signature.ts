@@ -1,0 +1,75 @@
+import type { Channel, Reply } from './types.js';
+
+/** One comparable feature of a reply: which channel it belongs to, a key, a value. */
+export interface Feature {
+  channel: Exclude<Channel, 'time'>;
+  key: string;
+  value: string;
+}
+
+/**
+ * Breaks a reply into features, so that "what differs" can be stated per
+ * feature instead of "the bytes differ". Everything an attacker can see is a
+ * feature: the status, the order of header names, each header value (repeated
+ * headers numbered), each cookie's value and attributes, each JSON value by
+ * path and each object's key order, or the body text as tokens.
+ */
+export function features(reply: Reply): Feature[] {
+  const out: Feature[] = [{ channel: 'status', key: 'status', value: String(reply.status) }];
+  out.push({ channel: 'headers', key: 'header order', value: reply.headers.map(([k]) => k).join(', ') });
+  const seen = new Map<string, number>();
+  for (const [name, value] of reply.headers) {
+    if (name === 'set-cookie') {
+      const parts = value.split(';').map((s) => s.trim());
+      const pair = parts.shift() ?? '';
+      const eq = pair.indexOf('=');
+      const cookie = eq >= 0 ? pair.slice(0, eq) : pair;
+      out.push({ channel: 'headers', key: `set-cookie ${cookie}`, value: eq >= 0 ? pair.slice(eq + 1) : '' });
+      out.push({ channel: 'headers', key: `set-cookie ${cookie} attributes`, value: parts.join('; ') });
+      continue;
+    }
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    out.push({ channel: 'headers', key: n === 1 ? `header ${name}` : `header ${name} #${n}`, value });
+  }
+  let json: unknown;
+  let isJson = false;
+  try {
+    json = JSON.parse(reply.body);
+    isJson = typeof json === 'object' && json !== null;
+  } catch {
+    isJson = false;
+  }
+  if (isJson) jsonFeatures(json, '$', out);
+  else out.push({ channel: 'body', key: 'body text', value: reply.body });
+  return out;
+}
+
+function jsonFeatures(v: unknown, path: string, out: Feature[]): void {
+  if (Array.isArray(v)) {
+    out.push({ channel: 'body', key: `${path} length`, value: String(v.length) });
+    v.forEach((item, i) => jsonFeatures(item, `${path}[${i}]`, out));
+    return;
+  }
+  if (typeof v === 'object' && v !== null) {
+    const keys = Object.keys(v);
+    // JSON key order is observable (and differs when two code paths build the object differently).
+    out.push({ channel: 'body', key: `${path} key order`, value: keys.join(', ') });
+    for (const k of keys) jsonFeatures((v as Record<string, unknown>)[k], /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, out);
+    return;
+  }
+  out.push({ channel: 'body', key: path, value: JSON.stringify(v) });
+}
+
+/** Splits text into word and non-word tokens (the separators are kept, so the tokens join back to the text). */
+export function tokenize(text: string): string[] {
+  return text.match(/[\p{L}\p{N}_]+|[^\p{L}\p{N}_]+/gu) ?? [];
+}
+
+/** A value's shape: length and character classes, used when the value itself is a nonce. */
+export function shapeOf(value: string): string {
+  const classes = [/[a-z]/.test(value) ? 'a-z' : '', /[A-Z]/.test(value) ? 'A-Z' : '', /[0-9]/.test(value) ? '0-9' : '', /[^A-Za-z0-9]/.test(value) ? 'symbols' : '']
+    .filter((s) => s !== '')
+    .join(' ');
+  return `<varies: ${value.length} chars${classes === '' ? '' : `, ${classes}`}>`;
+}
