@@ -1,0 +1,140 @@
+import { parseDuration } from '../kernel/duration.js';
+import type { AccountEvent } from '../core/event.js';
+import { BUCKETS, fieldValue } from './rule.js';
+import type { Rule, RuleCase, RuleResponse } from './rule.js';
+import type { RuleInput } from './rule-schema.js';
+
+/** A problem in a rule, located by its path inside the file (`cases[1].threshold`). */
+export interface RuleProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+const HOUR = 3_600_000;
+/** Datadog's limits (anchors §1.3): evaluation window ≤ 2h, keep-alive ≤ 6h, maximum duration ≤ 24h. */
+const MAX_WINDOW = 2 * HOUR;
+const MAX_KEEP_ALIVE = 6 * HOUR;
+const MAX_DURATION = 24 * HOUR;
+
+/**
+ * Turns a schema-valid rule into a runnable one, checking what the JSON Schema
+ * cannot: the order of the durations, thresholds that fit the method, and
+ * conditions that can ever match. Returns the problems instead of throwing, so
+ * that a file's every problem is reported at once.
+ */
+export function compileRule(input: RuleInput, file: string): { rule: Rule; problems: [] } | { rule: undefined; problems: RuleProblem[] } {
+  const problems: RuleProblem[] = [];
+  const ms = (text: string, path: (string | number)[]): number => {
+    const v = parseDuration(text);
+    if (v === null || v <= 0) {
+      problems.push({ path, message: 'is not a positive duration' });
+      return 1;
+    }
+    return v;
+  };
+  const method = input.method ?? 'threshold';
+  const windowMs = ms(input.window, ['window']);
+  const keepAliveMs = input.keep_alive === undefined ? Math.max(HOUR, windowMs) : ms(input.keep_alive, ['keep_alive']);
+  const maxDurationMs = input.max_duration === undefined ? Math.max(24 * HOUR, keepAliveMs) : ms(input.max_duration, ['max_duration']);
+  if (windowMs > MAX_WINDOW) problems.push({ path: ['window'], message: 'is longer than 2h' });
+  if (windowMs < BUCKETS * 100) problems.push({ path: ['window'], message: 'is shorter than 3s' });
+  if (keepAliveMs > MAX_KEEP_ALIVE) problems.push({ path: ['keep_alive'], message: 'is longer than 6h' });
+  if (maxDurationMs > MAX_DURATION) problems.push({ path: ['max_duration'], message: 'is longer than 24h' });
+  if (keepAliveMs < windowMs) problems.push({ path: ['keep_alive'], message: 'is shorter than the window' });
+  if (maxDurationMs < keepAliveMs) problems.push({ path: ['max_duration'], message: 'is shorter than keep_alive' });
+  if (method === 'anomaly' && input.anomaly === undefined) problems.push({ path: ['method'], message: 'is anomaly but the rule has no `anomaly` block' });
+  if (method === 'threshold' && input.anomaly !== undefined) problems.push({ path: ['anomaly'], message: 'is set but the method is threshold' });
+  const groupBy = input.group_by ?? [];
+  if (new Set(groupBy).size !== groupBy.length) problems.push({ path: ['group_by'], message: 'names a field twice' });
+
+  const anomaly =
+    input.anomaly === undefined
+      ? undefined
+      : {
+          baselineMs: ms(input.anomaly.baseline, ['anomaly', 'baseline']),
+          factor: input.anomaly.factor,
+          minEvents: input.anomaly.min_events,
+          learningMs: input.anomaly.learning === undefined ? 0 : ms(input.anomaly.learning, ['anomaly', 'learning']),
+        };
+  if (anomaly && anomaly.baselineMs < windowMs * 4) problems.push({ path: ['anomaly', 'baseline'], message: 'is shorter than four windows: there is nothing to learn from' });
+  if (anomaly && input.anomaly?.learning === undefined) anomaly.learningMs = anomaly.baselineMs;
+
+  const cases: RuleCase[] = input.cases.map((c, index) => {
+    const at = (...rest: (string | number)[]): (string | number)[] => ['cases', index, ...rest];
+    let count: number | undefined;
+    let distinct: number | undefined;
+    if (typeof c.threshold === 'number') {
+      if (input.distinct === undefined) count = c.threshold;
+      else distinct = c.threshold;
+    } else if (c.threshold) {
+      count = c.threshold.count;
+      distinct = c.threshold.distinct;
+      if (count === undefined && distinct === undefined) problems.push({ path: at('threshold'), message: 'names neither count nor distinct' });
+    }
+    if (distinct !== undefined && input.distinct === undefined) problems.push({ path: at('threshold', 'distinct'), message: 'needs the rule to have a `distinct` field' });
+    if (method === 'threshold' && c.threshold === undefined) problems.push({ path: at('threshold'), message: 'is required for a threshold rule' });
+    const where = c.where ?? {};
+    const whereName = where.name;
+    if (whereName !== undefined) {
+      const names = Array.isArray(whereName) ? whereName : [whereName];
+      for (const n of names) if (!input.events.includes(String(n))) problems.push({ path: at('where', 'name'), message: `names ${JSON.stringify(n)}, which is not in the rule's events` });
+    }
+    const responses: RuleResponse[] = (c.responses ?? []).map((r, ri): RuleResponse => {
+      if ('block_ip' in r) return { kind: 'block_ip', forMs: ms(r.block_ip, at('responses', ri, 'block_ip')) };
+      if ('raise_pow' in r) return { kind: 'raise_pow', forMs: ms(r.raise_pow.for, at('responses', ri, 'raise_pow', 'for')), factor: r.raise_pow.factor };
+      const n = r.notify;
+      if ((n.url === undefined) === (n.url_env === undefined)) problems.push({ path: at('responses', ri, 'notify'), message: 'needs exactly one of url and url_env' });
+      return { kind: 'notify', url: n.url, urlEnv: n.url_env, format: n.format ?? 'json', secretEnv: n.secret_env };
+    });
+    const respondForMs = Math.max(0, ...responses.map((r) => (r.kind === 'notify' ? 0 : r.forMs)));
+    return {
+      index,
+      name: c.name ?? `case ${index + 1}`,
+      matches: compileWhere(where),
+      count,
+      distinct,
+      whileSignal: c.while_signal ?? false,
+      severity: c.severity,
+      responses,
+      respondForMs,
+    };
+  });
+  if (problems.length > 0) return { rule: undefined, problems };
+  return {
+    rule: {
+      id: input.id,
+      name: input.name,
+      description: input.description?.trim() ?? '',
+      enabled: input.enabled ?? true,
+      method,
+      events: input.events,
+      groupBy,
+      distinct: input.distinct,
+      windowMs,
+      bucketMs: windowMs / BUCKETS,
+      keepAliveMs,
+      maxDurationMs,
+      anomaly,
+      cases,
+      tags: input.tags ?? [],
+      file,
+    },
+    problems: [],
+  };
+}
+
+type Scalar = string | number | boolean;
+
+/** A `where` block as one function: every field must equal its value (or one of its values). */
+function compileWhere(where: Record<string, Scalar | Scalar[]>): (event: AccountEvent) => boolean {
+  const checks = Object.entries(where).map(([field, expected]) => {
+    const allowed = new Set<Scalar>(Array.isArray(expected) ? expected : [expected]);
+    return (event: AccountEvent): boolean => {
+      const v = fieldValue(event, field);
+      return v !== undefined && allowed.has(v);
+    };
+  });
+  if (checks.length === 0) return () => true;
+  if (checks.length === 1) return checks[0] as (event: AccountEvent) => boolean;
+  return (event) => checks.every((check) => check(event));
+}

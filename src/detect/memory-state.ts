@@ -1,0 +1,207 @@
+import { HLL_M, hllAdd, hllCount } from './hll.js';
+import { BUCKETS } from './rule.js';
+import type { Rule } from './rule.js';
+import { raiseSignal } from './signal-life.js';
+import type { SignalLife } from './signal-life.js';
+import { windowStartBucket } from './state.js';
+import type { CaseCounts, DetectionState, ObserveInput, Observation, RaiseInput, RaiseResult, StateStats } from './state.js';
+
+/** Slots in a group's ring: a window spans BUCKETS buckets, plus the one being filled. */
+const SLOTS = BUCKETS + 1;
+/** Distinct values past the cap go to HyperLogLog sketches, one per slice of SLICE buckets. */
+const SLICE = 4;
+const SLICES = Math.ceil(SLOTS / SLICE) + 1;
+
+export interface MemoryStateOptions {
+  /** Live groups across all rules; past it the least recently seen is evicted. */
+  maxGroups?: number;
+  /** Live signals; past it the least recently raised is forgotten (it stays in the store). */
+  maxSignals?: number;
+  /** Distinct values kept exactly per case and group before switching to HyperLogLog. */
+  distinctCap?: number;
+}
+
+interface Group {
+  /** The newest bucket written. */
+  last: number;
+  /** counts[caseIndex * SLOTS + bucket % SLOTS] */
+  counts: Uint32Array;
+  /** Per case: value → newest bucket it was seen in, oldest first (a Map keeps insertion order). */
+  values: (Map<string, number> | undefined)[] | undefined;
+  /** Per case, once past the cap: SLICES sketches and the slice each holds. */
+  sketches: ({ regs: Uint8Array; slice: Float64Array } | undefined)[] | undefined;
+  /** Anomaly rules, per case: the average count per bucket (not yet bias-corrected). */
+  ewma: Float64Array | undefined;
+  learnedMs: number;
+}
+
+/**
+ * Windows and signals in this process. Memory is bounded: groups live in one
+ * Map in least-recently-seen order (a touch moves a group to the end), and
+ * past `maxGroups` the oldest are evicted and counted, so a flood of rotating
+ * addresses costs at most `maxGroups` groups.
+ */
+export class MemoryState implements DetectionState {
+  readonly kind = 'memory' as const;
+  readonly #groups = new Map<string, Group>();
+  readonly #signals = new Map<string, SignalLife>();
+  readonly #maxGroups: number;
+  readonly #maxSignals: number;
+  readonly #cap: number;
+  #evictions = 0;
+
+  constructor(options: MemoryStateOptions = {}) {
+    this.#maxGroups = options.maxGroups ?? 200_000;
+    this.#maxSignals = options.maxSignals ?? 50_000;
+    this.#cap = options.distinctCap ?? 1000;
+  }
+
+  observe(input: ObserveInput): Observation {
+    const { rule, key, now } = input;
+    const cases = rule.cases.length;
+    const cur = Math.floor(now / rule.bucketMs);
+    let g = this.#groups.get(key);
+    if (g === undefined) {
+      g = { last: cur, counts: new Uint32Array(cases * SLOTS), values: undefined, sketches: undefined, ewma: rule.anomaly ? new Float64Array(cases) : undefined, learnedMs: 0 };
+      this.#groups.set(key, g);
+      if (this.#groups.size > this.#maxGroups) this.#evictOldest();
+    } else {
+      this.#groups.delete(key);
+      this.#groups.set(key, g);
+    }
+    // Time that runs backwards (another instance's clock, a replay) counts in the newest bucket.
+    const at = Math.max(cur, g.last);
+    if (at > g.last) this.#advance(g, rule, at);
+    const signal = this.#signals.get(key);
+    const alive = signal !== undefined && now < signal.expiresAt;
+    const slot = at % SLOTS;
+    for (const hit of input.hits) {
+      if (hit.whileSignal && !alive) continue;
+      const i = hit.caseIndex;
+      g.counts[i * SLOTS + slot] = (g.counts[i * SLOTS + slot] ?? 0) + 1;
+      if (hit.value !== undefined) this.#addValue(g, cases, i, hit.value, at);
+    }
+    const start = Math.max(windowStartBucket(rule, now), at - BUCKETS);
+    const counts: CaseCounts[] = [];
+    for (let i = 0; i < cases; i++) {
+      let count = 0;
+      for (let b = start; b <= at; b++) count += g.counts[i * SLOTS + (b % SLOTS)] ?? 0;
+      counts.push({ count, distinct: rule.distinct === undefined ? 0 : this.#distinct(g, i, start), ...this.#expected(g, rule, i) });
+    }
+    return { counts, signalAlive: alive };
+  }
+
+  raise(input: RaiseInput): RaiseResult {
+    const { life, result } = raiseSignal(this.#signals.get(input.key), input);
+    this.#signals.delete(input.key);
+    this.#signals.set(input.key, life);
+    if (this.#signals.size > this.#maxSignals) {
+      const oldest = this.#signals.keys().next();
+      if (oldest.done !== true) this.#signals.delete(oldest.value);
+    }
+    return result;
+  }
+
+  sample(rule: Rule, key: string, caseIndex: number, limit: number): string[] {
+    const values = this.#groups.get(key)?.values?.[caseIndex];
+    if (!values || rule.distinct === undefined) return [];
+    return [...values.keys()].slice(-limit);
+  }
+
+  stats(): StateStats {
+    return { groups: this.#groups.size, evictions: this.#evictions };
+  }
+
+  close(): Promise<void> {
+    this.#groups.clear();
+    this.#signals.clear();
+    return Promise.resolve();
+  }
+
+  #evictOldest(): void {
+    const oldest = this.#groups.keys().next();
+    if (oldest.done === true) return;
+    this.#groups.delete(oldest.value);
+    this.#evictions++;
+  }
+
+  /** Moves the ring to bucket `to`: folds finished buckets into the anomaly baseline, then clears the reused slots. */
+  #advance(g: Group, rule: Rule, to: number): void {
+    const cases = rule.cases.length;
+    const gap = to - g.last;
+    if (g.ewma && rule.anomaly) {
+      const alpha = Math.min(1, rule.bucketMs / rule.anomaly.baselineMs);
+      const decay = (1 - alpha) ** (gap - 1);
+      for (let i = 0; i < cases; i++) {
+        const finished = g.counts[i * SLOTS + (g.last % SLOTS)] ?? 0;
+        g.ewma[i] = ((g.ewma[i] ?? 0) * (1 - alpha) + alpha * finished) * decay;
+      }
+      g.learnedMs += gap * rule.bucketMs;
+    }
+    for (let b = g.last + 1; b <= to && b <= g.last + SLOTS; b++) {
+      for (let i = 0; i < cases; i++) g.counts[i * SLOTS + (b % SLOTS)] = 0;
+    }
+    g.last = to;
+  }
+
+  #addValue(g: Group, cases: number, i: number, value: string, bucket: number): void {
+    const sketch = g.sketches?.[i];
+    if (sketch) {
+      this.#sketchAdd(sketch, value, bucket);
+      return;
+    }
+    g.values ??= new Array<Map<string, number> | undefined>(cases);
+    let values = g.values[i];
+    if (!values) values = g.values[i] = new Map();
+    values.delete(value);
+    values.set(value, bucket);
+    if (values.size > this.#cap) {
+      const created = { regs: new Uint8Array(SLICES * HLL_M), slice: new Float64Array(SLICES).fill(-1) };
+      for (const [v, b] of values) this.#sketchAdd(created, v, b);
+      g.sketches ??= new Array<{ regs: Uint8Array; slice: Float64Array } | undefined>(cases);
+      g.sketches[i] = created;
+      g.values[i] = undefined;
+    }
+  }
+
+  #sketchAdd(sketch: { regs: Uint8Array; slice: Float64Array }, value: string, bucket: number): void {
+    const slice = Math.floor(bucket / SLICE);
+    const at = slice % SLICES;
+    if (sketch.slice[at] !== slice) {
+      sketch.regs.fill(0, at * HLL_M, (at + 1) * HLL_M);
+      sketch.slice[at] = slice;
+    }
+    hllAdd(sketch.regs, at * HLL_M, value);
+  }
+
+  #distinct(g: Group, i: number, start: number): number {
+    const sketch = g.sketches?.[i];
+    if (sketch) {
+      // A slice counts when any of its buckets is in the window: past the cap the window's edge is a slice wide.
+      const offsets: number[] = [];
+      for (let s = 0; s < SLICES; s++) {
+        const slice = sketch.slice[s] ?? -1;
+        if (slice >= 0 && (slice + 1) * SLICE - 1 >= start) offsets.push(s * HLL_M);
+      }
+      return offsets.length === 0 ? 0 : hllCount(sketch.regs, offsets);
+    }
+    const values = g.values?.[i];
+    if (!values) return 0;
+    // Values are in the order last seen, so the ones older than the window leave from the front.
+    for (const [v, b] of values) {
+      if (b >= start) break;
+      values.delete(v);
+    }
+    return values.size;
+  }
+
+  #expected(g: Group, rule: Rule, i: number): { expected: number; learnedMs: number } {
+    if (!g.ewma || !rule.anomaly) return { expected: Number.NaN, learnedMs: 0 };
+    const alpha = Math.min(1, rule.bucketMs / rule.anomaly.baselineMs);
+    const steps = g.learnedMs / rule.bucketMs;
+    // Bias correction (as in Adam): an average that started at zero is scaled up until it has seen enough history.
+    const correction = steps === 0 ? 0 : 1 - (1 - alpha) ** steps;
+    const perBucket = correction === 0 ? 0 : (g.ewma[i] ?? 0) / correction;
+    return { expected: perBucket * BUCKETS, learnedMs: g.learnedMs };
+  }
+}

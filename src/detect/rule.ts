@@ -1,0 +1,77 @@
+import type { AccountEvent } from '../core/event.js';
+import type { Severity } from './rule-schema.js';
+
+/** A rule ready to run: durations in milliseconds, conditions as functions. */
+export interface Rule {
+  id: string;
+  name: string;
+  description: string;
+  /** `enabled: false` in the file: validated, and able to replace a default, but never run. */
+  enabled: boolean;
+  method: 'threshold' | 'anomaly';
+  events: readonly string[];
+  groupBy: readonly string[];
+  distinct: string | undefined;
+  windowMs: number;
+  /** Width of one time bucket: the window is `BUCKETS` of them. */
+  bucketMs: number;
+  keepAliveMs: number;
+  maxDurationMs: number;
+  anomaly: AnomalyOptions | undefined;
+  cases: readonly RuleCase[];
+  tags: readonly string[];
+  /** The file it came from, for messages. */
+  file: string;
+}
+
+/** Buckets per window: the window slides in steps of window / BUCKETS and never counts an event older than the window. */
+export const BUCKETS = 30;
+
+export interface AnomalyOptions {
+  baselineMs: number;
+  factor: number;
+  minEvents: number;
+  learningMs: number;
+}
+
+export interface RuleCase {
+  index: number;
+  name: string;
+  matches: (event: AccountEvent) => boolean;
+  /** Fires when the window holds more than this many events (undefined: no condition). */
+  count: number | undefined;
+  /** Fires when the window holds more than this many distinct values. */
+  distinct: number | undefined;
+  whileSignal: boolean;
+  severity: Severity;
+  responses: readonly RuleResponse[];
+  /** The longest block or PoW raise among the responses (0: none, they run once per signal). */
+  respondForMs: number;
+}
+
+export type RuleResponse =
+  | { kind: 'block_ip'; forMs: number }
+  | { kind: 'raise_pow'; forMs: number; factor: number }
+  | { kind: 'notify'; url: string | undefined; urlEnv: string | undefined; format: 'json' | 'slack'; secretEnv: string | undefined };
+
+/** Reads one of the rule fields from an event (`attrs.x` from its attributes); undefined when absent. */
+export function fieldValue(event: AccountEvent, field: string): string | number | boolean | undefined {
+  switch (field) {
+    case 'name':
+      return event.name;
+    case 'usr.login':
+      return event['usr.login'];
+    case 'usr.id':
+      return event['usr.id'];
+    case 'usr.exists':
+      return event['usr.exists'];
+    case 'network.client.ip':
+      return event['network.client.ip'];
+    case 'http.useragent':
+      return event['http.useragent'];
+    case 'source':
+      return event.source;
+    default:
+      return field.startsWith('attrs.') ? event.attrs?.[field.slice(6)] : undefined;
+  }
+}
