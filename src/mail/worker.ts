@@ -1,0 +1,189 @@
+import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
+import type { Database } from '../store/schema.js';
+import type { Deliverer } from '../core/outbox.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Random } from '../kernel/random.js';
+import type { Logger } from '../kernel/log.js';
+import type { ClaimedMessage } from '../store/outbox.js';
+import type { OutboxMetrics } from './worker-metrics.js';
+import { OutboxRepository } from '../store/outbox.js';
+import { backoffDelay } from './backoff.js';
+import { outboxMetrics } from './worker-metrics.js';
+
+export interface OutboxWorkerOptions {
+  db: Kysely<Database>;
+  deliverers: Deliverer[];
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  /** A prom-client registry owned by the caller (never the global one). */
+  metrics: Registry;
+  /** Rows claimed at once (default 20). */
+  batchSize?: number;
+  /** Pause between polls when the outbox is drained, in ms (default 1000); `wake()` cuts it short. */
+  pollMs?: number;
+  /** How long a claim holds its rows, in ms (default 120000): after a crash, rows come back this much later. */
+  leaseMs?: number;
+  /** Attempts before a row is given up (default 16: about six hours of retries with the defaults below). */
+  maxAttempts?: number;
+  /** Backoff after the first failure, in ms (default 5000), doubling up to `backoffMaxMs` (default one hour). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+/**
+ * Delivers the outbox at least once (design.md §4.6). Each round claims a
+ * batch under a lease, delivers the rows one at a time and records each
+ * outcome before the next send: a crash resends at most the message in
+ * flight (with the same Message-ID), and a clean stop resends nothing. A
+ * failure is retried with exponential backoff and jitter; a permanent one,
+ * an unknown kind, or too many attempts give the row up. Logs carry row ids,
+ * kinds and sanitized errors, never payloads (they hold links and tokens).
+ */
+export class OutboxWorker {
+  readonly #repo: OutboxRepository;
+  readonly #deliverers: ReadonlyMap<string, Deliverer>;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #log: Logger;
+  readonly #metrics: OutboxMetrics;
+  readonly #batchSize: number;
+  readonly #pollMs: number;
+  readonly #leaseMs: number;
+  readonly #maxAttempts: number;
+  readonly #backoff: { baseMs: number; maxMs: number };
+  #loop: Promise<void> | undefined;
+  #stopping = false;
+  #woken = false;
+  #interrupt: (() => void) | undefined;
+
+  constructor(options: OutboxWorkerOptions) {
+    this.#repo = new OutboxRepository(options.db, options.clock, options.random);
+    this.#deliverers = new Map(options.deliverers.map((d) => [d.kind, d]));
+    this.#clock = options.clock;
+    this.#random = options.random;
+    this.#log = options.logger.child({ component: 'outbox' });
+    this.#batchSize = options.batchSize ?? 20;
+    this.#pollMs = options.pollMs ?? 1000;
+    this.#leaseMs = options.leaseMs ?? 120_000;
+    this.#maxAttempts = options.maxAttempts ?? 16;
+    this.#backoff = { baseMs: options.backoffBaseMs ?? 5000, maxMs: options.backoffMaxMs ?? 3_600_000 };
+    this.#metrics = outboxMetrics(
+      options.metrics,
+      () => this.#repo.stats(),
+      (err) => this.#log.warn({ error: describeError(err) }, 'outbox stats could not be read'),
+    );
+  }
+
+  /** Starts polling in the background. */
+  start(): void {
+    if (this.#loop !== undefined) return;
+    this.#stopping = false;
+    this.#loop = this.#run();
+  }
+
+  /** Finishes the message in flight, hands the rest of its batch back, and resolves once the loop has ended. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.wake();
+    await this.#loop;
+    this.#loop = undefined;
+  }
+
+  /** A row was just committed: poll now instead of at the next tick. */
+  wake(): void {
+    this.#woken = true;
+    this.#interrupt?.();
+  }
+
+  /** One round: claims a batch and works through it. Returns how many rows were claimed. */
+  async runOnce(): Promise<number> {
+    const batch = await this.#repo.claim(this.#batchSize, this.#leaseMs);
+    for (const [i, message] of batch.entries()) {
+      // Past half its lease, a row may soon be another worker's: hand the rest back rather than risk a second send.
+      if (this.#stopping || this.#clock.now() > message.leaseUntil.getTime() - this.#leaseMs / 2) {
+        await this.#repo.release(batch.slice(i).map((m) => m.id));
+        break;
+      }
+      await this.#deliver(message);
+    }
+    return batch.length;
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopping) {
+      let claimed = 0;
+      try {
+        claimed = await this.runOnce();
+      } catch (err) {
+        this.#log.error({ error: describeError(err) }, 'outbox round failed; rows in it return when their lease ends');
+      }
+      if (this.#stopping) break;
+      // A full batch means more may be due: go again without waiting.
+      if (claimed < this.#batchSize) await this.#sleep(this.#pollMs);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#woken) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#interrupt = undefined;
+        this.#woken = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#interrupt = done;
+    });
+  }
+
+  async #deliver(message: ClaimedMessage): Promise<void> {
+    const { id, kind, attempts } = message;
+    const deliverer = this.#deliverers.get(kind);
+    if (deliverer === undefined) {
+      await this.#repo.markFailed(id, `no deliverer for kind "${kind}"`);
+      this.#metrics.failures.inc({ kind, outcome: 'failed' });
+      this.#log.error({ id, kind }, 'outbox row of an unknown kind given up');
+      return;
+    }
+    try {
+      await deliverer.deliver(message);
+    } catch (err) {
+      const error = describeError(err);
+      if (isPermanent(err) || attempts >= this.#maxAttempts) {
+        await this.#repo.markFailed(id, error);
+        this.#metrics.failures.inc({ kind, outcome: 'failed' });
+        this.#log.error({ id, kind, attempts, error }, isPermanent(err) ? 'outbox row failed permanently' : 'outbox row given up after too many attempts');
+      } else {
+        const delay = backoffDelay(attempts, this.#random, this.#backoff);
+        await this.#repo.reschedule(id, error, new Date(this.#clock.now() + delay));
+        this.#metrics.failures.inc({ kind, outcome: 'retry' });
+        this.#log.warn({ id, kind, attempts, retryInMs: delay, error }, 'outbox delivery failed; will retry');
+      }
+      return;
+    }
+    // Recorded before the next send: if this write fails, the round stops and the row is resent after its lease.
+    await this.#repo.markDelivered(id);
+    this.#metrics.deliveries.inc({ kind });
+    this.#log.info({ id, kind, attempts }, 'outbox row delivered');
+  }
+}
+
+function isPermanent(err: unknown): boolean {
+  return err instanceof Error && err.name === 'PermanentDeliveryError';
+}
+
+/**
+ * An error as one line safe for logs and the row's `last_error`: name and
+ * message, with anything shaped like a URL (links hold tokens; connection
+ * strings hold passwords) cut out, and a bounded length.
+ */
+export function describeError(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : `non-error thrown: ${typeof err}`;
+  return text.replace(/[a-z][\w+.-]*:\/\/\S+/gi, '[url]').replace(/\s+/g, ' ').slice(0, 300);
+}

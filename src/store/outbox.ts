@@ -1,0 +1,182 @@
+import { sql } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, OutboxTable } from './schema.js';
+import type { OutboxMessage, OutboxWriter } from '../core/outbox.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Random } from '../kernel/random.js';
+import { randomId } from '../kernel/random.js';
+
+/** A message the worker holds under a lease until `leaseUntil`. */
+export interface ClaimedMessage extends OutboxMessage {
+  leaseUntil: Date;
+}
+
+/** One row as it stands, for tests and tools. */
+export interface OutboxRow extends OutboxMessage {
+  nextAttemptAt: Date;
+  lockedUntil: Date | null;
+  deliveredAt: Date | null;
+  failedAt: Date | null;
+  lastError: string | null;
+}
+
+export interface OutboxStats {
+  /** Rows neither delivered nor given up. */
+  pending: number;
+  /** Age of the oldest pending row, in milliseconds (0 when none). */
+  oldestAgeMs: number;
+  /** Rows given up (permanent failure or too many attempts). */
+  failed: number;
+}
+
+/** The longest error text kept on a row: enough to diagnose, too short to carry a message body. */
+const ERROR_MAX = 500;
+
+/**
+ * The outbox table (design.md §4.6). Built on the root database it writes on
+ * its own; built on a transaction (`new OutboxRepository(tx, …)`) its
+ * `enqueue` commits or rolls back with the state change that caused it.
+ * Every time comes from the injected clock, never from SQL `now()`, so the
+ * worker's backoff and leases are tested without sleeping.
+ */
+export class OutboxRepository implements OutboxWriter {
+  readonly #db: Kysely<Database>;
+  readonly #clock: Clock;
+  readonly #random: Random;
+
+  constructor(db: Kysely<Database> | Transaction<Database>, clock: Clock, random: Random) {
+    this.#db = db;
+    this.#clock = clock;
+    this.#random = random;
+  }
+
+  async enqueue(kind: string, payload: unknown): Promise<string> {
+    const id = randomId(this.#random);
+    const now = new Date(this.#clock.now());
+    await this.#db
+      .insertInto('outbox')
+      .values({ id, kind, payload: JSON.stringify(payload), next_attempt_at: now, created_at: now })
+      .execute();
+    return id;
+  }
+
+  /**
+   * Takes up to `batch` due rows under a lease of `leaseMs` and counts the
+   * attempt. One statement: `FOR UPDATE SKIP LOCKED` lets concurrent workers
+   * take disjoint rows, and the lease hands a row to another worker only
+   * once its holder has died or hung past `leaseUntil`.
+   */
+  async claim(batch: number, leaseMs: number): Promise<ClaimedMessage[]> {
+    const now = new Date(this.#clock.now());
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const rows = await this.#db
+      .updateTable('outbox')
+      .set({ locked_until: leaseUntil, attempts: sql<number>`attempts + 1` })
+      .where('id', 'in', (qb) =>
+        qb
+          .selectFrom('outbox')
+          .select('id')
+          .where('delivered_at', 'is', null)
+          .where('failed_at', 'is', null)
+          .where('next_attempt_at', '<=', now)
+          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+          .orderBy('next_attempt_at')
+          .orderBy('id')
+          .limit(batch)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returningAll()
+      .execute();
+    return rows
+      .sort((a, b) => toMs(a.next_attempt_at) - toMs(b.next_attempt_at) || (a.id < b.id ? -1 : 1))
+      .map((r) => ({ ...toMessage(r), leaseUntil }));
+  }
+
+  /** Delivered: never sent again. */
+  async markDelivered(id: string): Promise<void> {
+    const now = new Date(this.#clock.now());
+    await this.#db.updateTable('outbox').set({ delivered_at: now, locked_until: null, last_error: null }).where('id', '=', id).execute();
+  }
+
+  /** Failed for now: try again at `nextAt`. */
+  async reschedule(id: string, error: string, nextAt: Date): Promise<void> {
+    await this.#db
+      .updateTable('outbox')
+      .set({ next_attempt_at: nextAt, locked_until: null, last_error: error.slice(0, ERROR_MAX) })
+      .where('id', '=', id)
+      .where('delivered_at', 'is', null)
+      .execute();
+  }
+
+  /** Given up: kept for inspection, never tried again. */
+  async markFailed(id: string, error: string): Promise<void> {
+    const now = new Date(this.#clock.now());
+    await this.#db
+      .updateTable('outbox')
+      .set({ failed_at: now, locked_until: null, last_error: error.slice(0, ERROR_MAX) })
+      .where('id', '=', id)
+      .where('delivered_at', 'is', null)
+      .execute();
+  }
+
+  /** Hands claimed rows that were not attempted back at once (a stopping worker), uncounting the attempt. */
+  async release(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#db
+      .updateTable('outbox')
+      .set({ locked_until: null, attempts: sql<number>`greatest(attempts - 1, 0)` })
+      .where('id', 'in', [...ids])
+      .where('delivered_at', 'is', null)
+      .where('failed_at', 'is', null)
+      .execute();
+  }
+
+  async stats(): Promise<OutboxStats> {
+    const row = await this.#db
+      .selectFrom('outbox')
+      .select([
+        sql<string>`count(*) FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL)`.as('pending'),
+        sql<Date | null>`min(created_at) FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL)`.as('oldest'),
+        sql<string>`count(*) FILTER (WHERE failed_at IS NOT NULL)`.as('failed'),
+      ])
+      .executeTakeFirstOrThrow();
+    const oldest = row.oldest === null ? null : toMs(row.oldest);
+    return {
+      pending: Number(row.pending),
+      oldestAgeMs: oldest === null ? 0 : Math.max(0, this.#clock.now() - oldest),
+      failed: Number(row.failed),
+    };
+  }
+
+  async get(id: string): Promise<OutboxRow | undefined> {
+    const r = await this.#db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    if (r === undefined) return undefined;
+    return {
+      ...toMessage(r),
+      nextAttemptAt: toDate(r.next_attempt_at),
+      lockedUntil: r.locked_until === null ? null : toDate(r.locked_until),
+      deliveredAt: r.delivered_at === null ? null : toDate(r.delivered_at),
+      failedAt: r.failed_at === null ? null : toDate(r.failed_at),
+      lastError: r.last_error,
+    };
+  }
+
+  /** Deletes delivered rows older than `before` (retention); returns how many. */
+  async pruneDelivered(before: Date): Promise<number> {
+    const result = await this.#db.deleteFrom('outbox').where('delivered_at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+function toMessage(r: Selectable<OutboxTable>): OutboxMessage {
+  return { id: r.id, kind: r.kind, payload: r.payload, attempts: r.attempts, createdAt: toDate(r.created_at) };
+}
+
+function toDate(v: Date | string): Date {
+  return v instanceof Date ? v : new Date(v);
+}
+
+function toMs(v: Date | string): number {
+  return toDate(v).getTime();
+}
