@@ -1,0 +1,169 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { HushError } from '../../kernel/errors.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Logger } from '../../kernel/log.js';
+import type { Envelope } from '../../core/envelope.js';
+import { maskEmail } from '../../core/identifier.js';
+import {
+  BAD_TOKEN, LOGIN_FAILED, LOGIN_OK, MAGIC_ACCEPTED, RECOVERY_ACCEPTED, SIGNUP_ACCEPTED,
+  changePassword, login, logout, magicConfirm, magicRequest, parsePasswordChange, recoveryConfirm, recoveryRequest, signup, verify,
+} from '../../core/flows/index.js';
+import type { Flow, FlowDeps, Outcome, Reply, RequestMeta } from '../../core/flows/index.js';
+import { readBody } from '../body.js';
+import type { Fields } from '../body.js';
+import type { SessionCookie } from '../cookies.js';
+import { errorReply, send, settle } from '../respond.js';
+import type { FlowGuards, GuardedAction } from './guarding.js';
+
+export interface AccountApiDeps {
+  flows: FlowDeps;
+  envelope: Envelope;
+  guards: FlowGuards;
+  cookie: SessionCookie;
+  clock: Clock;
+  logger: Logger;
+  /** The client address a request counts against (socket, or a trusted proxy's header). */
+  clientAddress: (c: Context) => string;
+}
+
+/** The same 429 for every identifier; only Retry-After varies, with the limiter's own clock. */
+const THROTTLED: Reply = errorReply(new HushError('HUSH_RATE_LIMITED'));
+const UNAUTHORIZED: Reply = errorReply(new HushError('HUSH_UNAUTHORIZED'));
+
+interface IdentifierEndpoint<I extends { email: string }> {
+  path: string;
+  action: Exclude<GuardedAction, 'confirm'>;
+  flow: Flow<I>;
+  /** What a silent verdict answers: the flow's normal reply. */
+  silentReply: Reply;
+}
+
+interface TokenEndpoint<I> {
+  path: string;
+  flow: Flow<I>;
+}
+
+/**
+ * The JSON API of the account flows (docs/api.md). Every endpoint that takes
+ * an identifier or a token runs in the envelope: the body is read, then the
+ * clock starts; validation, guards and the flow run inside; the reply is held
+ * to the flow's floor whatever path it took.
+ */
+export function accountApi(deps: AccountApiDeps): Hono {
+  const app = new Hono();
+
+  const meta = (c: Context): RequestMeta => ({ ip: deps.clientAddress(c), userAgent: c.req.header('user-agent') ?? null });
+
+  const identifierEndpoint = <I extends { email: string }>(e: IdentifierEndpoint<I>): void => {
+    app.post(e.path, async (c) => {
+      const fields = await bodyOrReply(c);
+      if (fields instanceof Response) return fields;
+      const m = meta(c);
+      let retryAfter: number | null = null;
+      const outcome = await deps.envelope.run(e.flow.name, () =>
+        settle(
+          async (): Promise<Outcome> => {
+            const input = e.flow.parse(fields, deps.flows);
+            const verdict = await deps.guards.check({ action: e.action, address: m.ip, identifier: input.email, fields });
+            if (verdict.kind === 'reject') throw verdict.error;
+            if (verdict.kind === 'throttle') {
+              retryAfter = verdict.retryAfterSeconds;
+              return { reply: THROTTLED };
+            }
+            if (verdict.kind === 'silent') return { reply: e.silentReply };
+            const out = await e.flow.run(deps.flows, input, m);
+            if (e.action === 'login') {
+              if (out.reply === LOGIN_FAILED) await deps.guards.loginFailed(m.ip, input.email);
+              else if (out.reply === LOGIN_OK) await deps.guards.loginSucceeded(m.ip, input.email);
+            }
+            return out;
+          },
+          deps.logger,
+          e.flow.name,
+        ),
+      );
+      return send(c, outcome, deps.cookie, retryAfter === null ? {} : { 'Retry-After': String(retryAfter) });
+    });
+  };
+
+  const tokenEndpoint = <I>(e: TokenEndpoint<I>): void => {
+    app.post(e.path, async (c) => {
+      const fields = await bodyOrReply(c);
+      if (fields instanceof Response) return fields;
+      const m = meta(c);
+      let retryAfter: number | null = null;
+      const outcome = await deps.envelope.run(e.flow.name, () =>
+        settle(
+          async (): Promise<Outcome> => {
+            const input = e.flow.parse(fields, deps.flows);
+            const verdict = await deps.guards.check({ action: 'confirm', address: m.ip, identifier: null, fields });
+            if (verdict.kind === 'reject') throw verdict.error;
+            if (verdict.kind === 'throttle') {
+              retryAfter = verdict.retryAfterSeconds;
+              return { reply: THROTTLED };
+            }
+            if (verdict.kind === 'silent') return { reply: BAD_TOKEN };
+            return e.flow.run(deps.flows, input, m);
+          },
+          deps.logger,
+          e.flow.name,
+        ),
+      );
+      return send(c, outcome, deps.cookie, retryAfter === null ? {} : { 'Retry-After': String(retryAfter) });
+    });
+  };
+
+  identifierEndpoint({ path: '/v1/signup', action: 'signup', flow: signup, silentReply: SIGNUP_ACCEPTED });
+  identifierEndpoint({ path: '/v1/login', action: 'login', flow: login, silentReply: LOGIN_FAILED });
+  identifierEndpoint({ path: '/v1/recovery', action: 'recovery', flow: recoveryRequest, silentReply: RECOVERY_ACCEPTED });
+  identifierEndpoint({ path: '/v1/magic-link', action: 'magic-link', flow: magicRequest, silentReply: MAGIC_ACCEPTED });
+  tokenEndpoint({ path: '/v1/verify', flow: verify });
+  tokenEndpoint({ path: '/v1/recovery/confirm', flow: recoveryConfirm });
+  tokenEndpoint({ path: '/v1/magic-link/confirm', flow: magicConfirm });
+
+  app.post('/v1/logout', async (c) => {
+    const outcome = await settle(() => logout(deps.flows, deps.cookie.read(c), meta(c)), deps.logger, 'logout');
+    return send(c, outcome, deps.cookie);
+  });
+
+  app.get('/v1/session', async (c) => {
+    const token = deps.cookie.read(c);
+    const found = token === null ? null : await deps.flows.sessions.validate(deps.flows.store.sessions, token);
+    if (found === null) return send(c, { reply: UNAUTHORIZED }, deps.cookie);
+    if (found.session.expiresAt.getTime() !== 0 && token !== null) deps.cookie.set(c, token, found.session.expiresAt);
+    return c.json({ id: found.identity.id, email: maskEmail(found.identity.email) }, 200);
+  });
+
+  app.post('/v1/password', async (c) => {
+    const fields = await bodyOrReply(c);
+    if (fields instanceof Response) return fields;
+    const m = meta(c);
+    const token = deps.cookie.read(c);
+    const outcome = await deps.envelope.run('password.change', () =>
+      settle(
+        async (): Promise<Outcome> => {
+          const input = parsePasswordChange(fields, deps.flows);
+          const found = token === null ? null : await deps.flows.sessions.validate(deps.flows.store.sessions, token);
+          if (found === null || token === null) return { reply: UNAUTHORIZED };
+          return changePassword(deps.flows, { ...input, identity: found.identity, sessionToken: token }, m);
+        },
+        deps.logger,
+        'password.change',
+      ),
+    );
+    return send(c, outcome, deps.cookie);
+  });
+
+  return app;
+}
+
+/** Reads the body, or answers the error it caused (413, 400, 415): those depend only on the bytes sent. */
+async function bodyOrReply(c: Context): Promise<Fields | Response> {
+  try {
+    return await readBody(c.req.raw);
+  } catch (err) {
+    if (err instanceof HushError) return c.json(err.toJSON(), err.status as 400);
+    throw err;
+  }
+}

@@ -1,0 +1,29 @@
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import type { Context } from 'hono';
+
+/**
+ * The session cookie: HttpOnly, SameSite=Lax, Path=/. On an https origin it is
+ * Secure and uses the `__Host-` prefix, so no subdomain can set or shadow it.
+ */
+export class SessionCookie {
+  readonly name: string;
+  readonly #secure: boolean;
+
+  constructor(origin: string) {
+    this.#secure = origin.startsWith('https:');
+    this.name = this.#secure ? '__Host-hush_session' : 'hush_session';
+  }
+
+  read(c: Context): string | null {
+    const v = getCookie(c, this.name);
+    return v === undefined || v.length === 0 ? null : v;
+  }
+
+  set(c: Context, token: string, expiresAt: Date): void {
+    setCookie(c, this.name, token, { httpOnly: true, secure: this.#secure, sameSite: 'Lax', path: '/', expires: expiresAt });
+  }
+
+  clear(c: Context): void {
+    deleteCookie(c, this.name, { httpOnly: true, secure: this.#secure, sameSite: 'Lax', path: '/' });
+  }
+}
