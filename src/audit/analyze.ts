@@ -23,8 +23,10 @@ export interface OrderCounts {
 export interface Analysis {
   verdicts: Verdict[];
   timing: TimingSummary;
-  /** Share of replies that were 429 or 503 in each class. */
-  limited: { known: number; unknown: number };
+  /** Replies that were 429 or 503, per class. */
+  limited: { known: { count: number; of: number }; unknown: { count: number; of: number }; total: number };
+  /** Every status code seen. */
+  statuses: Set<number>;
 }
 
 /** Decides every channel for one endpoint at one look, each test at `alpha` (already corrected). */
@@ -80,7 +82,8 @@ export function analyze(known: readonly Sample[], unknown: readonly Sample[], al
   return {
     verdicts,
     timing,
-    limited: { known: share(known, isLimited), unknown: share(unknown, isLimited) },
+    limited: { known: { count: known.filter(isLimited).length, of: known.length }, unknown: { count: unknown.filter(isLimited).length, of: unknown.length }, total: known.length + unknown.length },
+    statuses: new Set([...known, ...unknown].map((s) => s.reply.status)),
   };
 }
 
@@ -111,10 +114,6 @@ function top(values: readonly [string, number][]): string {
     .slice(0, 2)
     .map(([v, n]) => `${JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v)} ×${n}/${total}`)
     .join(', ');
-}
-
-function share(samples: readonly Sample[], pred: (s: Sample) => boolean): number {
-  return samples.length === 0 ? 0 : samples.filter(pred).length / samples.length;
 }
 
 export function fmt(micros: number): string {

@@ -6,6 +6,7 @@ import { ProbeClient } from './client.js';
 import { H2PairClient } from './h2.js';
 import { H2Sampler } from './h2-sampler.js';
 import { Sampler } from './sampler.js';
+import { fisherExact } from './stats/exact.js';
 import { alphaPerLook, lookSizes } from './stats/sequential.js';
 import type { AuditReport, EndpointReport, Probe } from './types.js';
 
@@ -71,7 +72,7 @@ async function auditOne(probe: Probe, index: number, client: ProbeClient, looks:
       await sampler.fill(n, () => opts.onProgress?.(index, sampler.known.length, opts.maxPerClass));
       const order = sampler instanceof H2Sampler ? sampler.order : undefined;
       result = analyze(sampler.known.slice(0, n), sampler.unknown.slice(0, n), alphas[look]!, opts.random, order);
-      checkUsable(probe, result, sampler.known.length + sampler.unknown.length, sampler);
+      checkUsable(probe, result, look === looks.length - 1);
       const found = result.verdicts.some((v) => v.finding);
       if (found || (opts.resolutionMicros > 0 && result.timing.mddMicros <= opts.resolutionMicros)) break;
     }
@@ -93,18 +94,23 @@ async function auditOne(probe: Probe, index: number, client: ProbeClient, looks:
 /**
  * An audit is only evidence if the target answered the probes. A target that
  * rate-limits both classes alike gives nothing to compare (exit 2); one that
- * limits only one class is a finding, which the status channel reports.
+ * limits only one class is a finding, which the status channel reports. Before
+ * the last look, sampling goes on while the limited shares still look
+ * different between the classes (the status test may need more samples).
  */
-function checkUsable(probe: Probe, a: Analysis, total: number, sampler: { known: { reply: { status: number } }[]; unknown: { reply: { status: number } }[] }): void {
+function checkUsable(probe: Probe, a: Analysis, lastLook: boolean): void {
   const status = a.verdicts.find((v) => v.channel === 'status');
-  const limitedShare = (a.limited.known + a.limited.unknown) / 2;
-  if (limitedShare > RATE_LIMIT_SHARE && status?.finding !== true) {
-    throw new AuditError(
-      `${probe.name}: the target rate-limits the audit (${Math.round(limitedShare * 100)} % of ${total} replies were 429/503, alike for both classes); turn its limits off for the audit or lower --samples`,
-    );
+  const { known, unknown, total } = a.limited;
+  const share = (known.count + unknown.count) / total;
+  if (share > RATE_LIMIT_SHARE && status?.finding !== true) {
+    const alike = fisherExact(known.count, known.of - known.count, unknown.count, unknown.of - unknown.count) >= 0.05;
+    if (alike || lastLook) {
+      throw new AuditError(
+        `${probe.name}: the target rate-limits the audit (${Math.round(share * 100)} % of ${total} replies were 429/503, ${alike ? 'alike for both classes' : 'not clearly different between the classes'}); turn its limits off for the audit or lower --samples`,
+      );
+    }
   }
-  const all = [...sampler.known, ...sampler.unknown];
-  if (all.length > 0 && all.every((s) => s.reply.status === 404 || s.reply.status === 405)) {
-    throw new AuditError(`${probe.name}: every probe got ${all[0]!.reply.status}; check the URL and method`);
+  if (a.statuses.size > 0 && [...a.statuses].every((s) => s === 404 || s === 405)) {
+    throw new AuditError(`${probe.name}: every probe got ${[...a.statuses].join('/')}; check the URL and method`);
   }
 }

@@ -49,12 +49,13 @@ function lcsEdits(a: readonly string[], b: readonly string[]): Edit[] {
       push(edits, 'same', [a[i]!]);
       i++;
       j++;
-    } else if (j < m && (i >= n || table[i * w + j + 1]! >= table[(i + 1) * w + j]!)) {
-      push(edits, 'add', [b[j]!]);
-      j++;
-    } else {
+    } else if (i < n && (j >= m || table[(i + 1) * w + j]! >= table[i * w + j + 1]!)) {
+      // Deletions before additions: a change reads as [-old-]{+new+}.
       push(edits, 'del', [a[i]!]);
       i++;
+    } else {
+      push(edits, 'add', [b[j]!]);
+      j++;
     }
   }
   return edits;

@@ -1,0 +1,147 @@
+/**
+ * The calibration target: an account endpoint whose leaks switch on one at a
+ * time. With no leak it still varies the way real apps do inside one class
+ * (Date, a request id, a CSRF nonce in the body), so the auditor has to learn
+ * that variation rather than flag it.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import http from 'node:http';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+
+export type Leak =
+  | { kind: 'none' }
+  | { kind: 'body-word' }
+  | { kind: 'status' }
+  | { kind: 'header' }
+  | { kind: 'set-cookie' }
+  | { kind: 'content-length' }
+  | { kind: 'json-order' }
+  | { kind: 'delay'; micros: number; slower: 'known' | 'unknown' }
+  | { kind: 'tail-delay'; micros: number }
+  | { kind: 'rate-limit'; every: number }
+  | { kind: 'rate-limit-all'; after: number };
+
+export interface LeakyOptions {
+  leak: Leak;
+  known: readonly string[];
+  /** Reply format: JSON (default) or an HTML page. */
+  format?: 'json' | 'html';
+  h2?: boolean;
+  /** Require the CSRF token from GET /form (cookie + body field `csrf`). */
+  csrf?: boolean;
+}
+
+export interface LeakyServer {
+  url: string;
+  origin: string;
+  close(): Promise<void>;
+}
+
+interface Res {
+  statusCode: number;
+  setHeader(name: string, value: string | string[]): unknown;
+  end(body?: string): unknown;
+}
+
+export async function startLeakyServer(opts: LeakyOptions): Promise<LeakyServer> {
+  const known = new Set(opts.known.map((k) => k.toLowerCase()));
+  const attempts = new Map<string, number>();
+  let total = 0;
+  const csrf = randomBytes(12).toString('hex');
+
+  const handle = (method: string, path: string, headers: http.IncomingHttpHeaders, body: string, res: Res): void => {
+    if (method === 'GET' && path === '/form') {
+      res.setHeader('set-cookie', `csrf=${csrf}; Path=/; HttpOnly`);
+      res.setHeader('content-type', 'text/html');
+      res.end(`<form><input type="hidden" name="csrf" value="${csrf}"></form>`);
+      return;
+    }
+    if (method !== 'POST' || path !== '/login') {
+      res.statusCode = 404;
+      res.end('not found');
+      return;
+    }
+    const fields = parseBody(body, headers['content-type'] ?? '');
+    if (opts.csrf === true && (fields.csrf !== csrf || !(headers.cookie ?? '').includes(`csrf=${csrf}`))) {
+      res.statusCode = 403;
+      res.end('csrf');
+      return;
+    }
+    const email = (fields.email ?? '').toLowerCase();
+    const exists = known.has(email);
+    const leak = opts.leak;
+    total++;
+    const n = (attempts.get(email) ?? 0) + 1;
+    attempts.set(email, n);
+    if (leak.kind === 'rate-limit-all' && total > leak.after) return limited(res);
+    if (leak.kind === 'rate-limit' && exists && n % leak.every === 0) return limited(res);
+    if (leak.kind === 'delay' && exists === (leak.slower === 'known')) spin(leak.micros);
+    if (leak.kind === 'tail-delay' && exists && randomInt(10) === 0) spin(leak.micros);
+    // Within-class variation every reply has: a request id header and a CSRF nonce in the body.
+    res.setHeader('x-request-id', randomBytes(8).toString('hex'));
+    res.setHeader('cache-control', leak.kind === 'header' && exists ? 'private, no-store' : 'no-store');
+    if (leak.kind === 'set-cookie' && exists) res.setHeader('set-cookie', `attempt=${randomBytes(6).toString('hex')}; Path=/; HttpOnly`);
+    res.statusCode = leak.kind === 'status' && !exists ? 404 : 200;
+    const sentence = leak.kind === 'body-word' && exists ? 'We sent a link to your inbox.' : 'We sent a link to the inbox.';
+    const nonce = randomBytes(12).toString('base64url');
+    let text: string;
+    if (opts.format === 'html') {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      text = `<!doctype html><html><body><p>${sentence}</p><input type="hidden" name="csrf" value="${nonce}"><footer>${new Date().toISOString()}</footer></body></html>`;
+    } else {
+      res.setHeader('content-type', 'application/json');
+      const reply = leak.kind === 'json-order' && exists ? { message: sentence, ok: true, csrf: nonce } : { ok: true, message: sentence, csrf: nonce };
+      text = JSON.stringify(reply);
+    }
+    if (leak.kind === 'content-length' && exists) text += ' ';
+    res.setHeader('content-length', String(Buffer.byteLength(text)));
+    res.end(text);
+  };
+
+  const server = opts.h2 === true ? http2.createServer() : http.createServer();
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handle(req.method ?? 'GET', (req.url ?? '/').split('?')[0]!, req.headers, Buffer.concat(chunks).toString('utf8'), res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/login`,
+    origin,
+    close: () =>
+      new Promise<void>((resolve) => {
+        (server as http.Server).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function limited(res: Res): void {
+  res.statusCode = 429;
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('retry-after', '60');
+  res.end('{"error":"too many attempts"}');
+}
+
+/** Busy-waits: a timer cannot delay by a few microseconds, a spin can. */
+function spin(micros: number): void {
+  const end = process.hrtime.bigint() + BigInt(Math.round(micros * 1000));
+  while (process.hrtime.bigint() < end) {
+    // spin
+  }
+}
+
+function parseBody(body: string, type: string): Record<string, string> {
+  if (type.includes('application/json')) {
+    try {
+      const v = JSON.parse(body) as Record<string, unknown>;
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
+    } catch {
+      return {};
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(body));
+}
