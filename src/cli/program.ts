@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './audit.js';
+import { registerMigrate } from './migrate.js';
+import { registerUser } from './user.js';
 import { EXIT, reportFailure } from './shared.js';
 
 /**
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showSuggestionAfterError(true);
   // Subcommands register here, in the order `hush --help` lists them.
+  registerMigrate(program);
+  registerUser(program);
   registerAudit(program);
   applyExitOverride(program);
   return program;
