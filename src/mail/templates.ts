@@ -165,7 +165,8 @@ function toText(body: Body, brand: MailBranding): string {
   const lines: string[] = [...body.intro, ''];
   for (const a of body.actions) lines.push(`${a.label}:`, a.link, '');
   lines.push(...body.outro.flatMap((p) => [p, '']));
-  lines.push(`-- `, `${brand.productName}, ${brand.origin}`);
+  // The footer names the host without a link, so a mail's links are exactly its actions.
+  lines.push(`-- `, `${brand.productName} (${new URL(brand.origin).host})`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -181,7 +182,7 @@ function toHtml(body: Body, brand: MailBranding): SafeHtml {
 ${body.intro.map(para)}
 ${body.actions.map(button)}
 ${body.outro.map(para)}
-<p style="margin:24px 0 0;font-size:13px;color:#555555">${brand.productName} · <a href="${brand.origin}">${brand.origin}</a></p>
+<p style="margin:24px 0 0;font-size:13px;color:#555555">${brand.productName} · ${new URL(brand.origin).host}</p>
 </div></body></html>
 `;
 }
