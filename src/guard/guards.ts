@@ -1,0 +1,278 @@
+/**
+ * The guard chain: the defenses that run before a flow (design.md §2).
+ *
+ * ## The seam (what the HTTP layer calls)
+ *
+ * Inside the envelope, before each guarded flow:
+ *
+ *     const address = clientAddress(socketAddress, request.headers, guards.trust);
+ *     const verdict = await guards.check({ action, address, identifier, fields, userAgent });
+ *
+ * - `pass`: run the flow.
+ * - `silent`: send the flow's normal reply and drop its effects (no mail, no
+ *   state change); the guard has already recorded its event. For `login` and
+ *   `confirm` the normal reply is the failure reply (wrong password, bad
+ *   token) produced with the same work as a real check; never a session.
+ * - `throttle` (`login`, `confirm`): `429` with `Retry-After: retryAfterSeconds`,
+ *   the same body for every identifier.
+ * - `reject`: `error.status` (400) with `error.toJSON()`: a missing or bad
+ *   proof-of-work, which depends only on the request.
+ *
+ * After a login's password check: `loginFailed(address, identifier)` or
+ * `loginSucceeded(address, identifier)`, for unknown identifiers too (a
+ * failure is a failure, whether or not the account exists).
+ *
+ * A guard decides from the request, never from whether the account exists:
+ * nothing here reads an account, and unknown identifiers are counted exactly
+ * like known ones.
+ *
+ * Order of the chain: block list → honeypot → proof-of-work → rate limits.
+ * Proof-of-work comes before the limits so that only paid requests spend budget.
+ */
+import type { Kysely } from 'kysely';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Challenge } from 'altcha-lib';
+import type { Clock } from '../kernel/clock.js';
+import type { Random } from '../kernel/random.js';
+import type { Config } from '../kernel/config.js';
+import type { Logger } from '../kernel/log.js';
+import { HushError } from '../kernel/errors.js';
+import type { EventSink } from '../core/event.js';
+import type { Database } from '../store/schema.js';
+import type { BlockRecord, BlockStore } from '../store/blocks.js';
+import { MemoryBlockStore, SqlBlockStore } from '../store/blocks.js';
+import type { PowReplayStore } from '../store/pow-replay.js';
+import { MemoryPowReplay, RedisPowReplay, SqlPowReplay } from '../store/pow-replay.js';
+import { ProxyTrust, addressKey } from './address.js';
+import { BlockList } from './block-list.js';
+import { Difficulty } from './difficulty.js';
+import { honeypotTripped } from './honeypot.js';
+import { LimiterFactory } from './limiter.js';
+import { RateLimits } from './limits.js';
+import { guardMetrics } from './metrics.js';
+import type { GuardMetrics } from './metrics.js';
+import { POW_FAILURE_REASONS, ProofOfWork } from './pow.js';
+import type { PowFailure } from './pow.js';
+import { FallbackPowReplay } from './replay.js';
+import { StoreHealth } from './store-health.js';
+
+export { clientAddress, addressKey, normalizeIp, ProxyTrust } from './address.js';
+
+export type GuardedAction = 'recovery' | 'signup' | 'magic-link' | 'login' | 'confirm';
+export const GUARDED_ACTIONS: readonly GuardedAction[] = ['recovery', 'signup', 'magic-link', 'login', 'confirm'];
+export type SilentGuard = 'rate_limit' | 'honeypot' | 'blocked';
+
+export interface GuardInput {
+  action: GuardedAction;
+  /** From `clientAddress()`: the full address (limits fold IPv6 to its /64). */
+  address: string;
+  /** Normalized identifier, or null where the flow names none (confirm). */
+  identifier: string | null;
+  /** The parsed body: the honeypot field and `pow` are read from it. */
+  fields: Readonly<Record<string, unknown>>;
+  /** For the events only. */
+  userAgent?: string;
+}
+
+export type Verdict =
+  | { kind: 'pass' }
+  | { kind: 'silent'; guard: SilentGuard }
+  | { kind: 'throttle'; retryAfterSeconds: number }
+  | { kind: 'reject'; error: HushError };
+
+export interface CreateGuardsOptions {
+  config: Config;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  events: EventSink;
+  /** prom-client registry of this instance (not the global one). */
+  metrics: Registry;
+  /** Shared state across instances: limits, difficulty marks, proof-of-work replay. */
+  redis?: Redis;
+  /** Block list (table `blocks`) and, without Redis, proof-of-work replay (table `pow_spent`). */
+  db?: Kysely<Database>;
+  /** Overrides the instance secret of `config` (the composition root resolves the generated one). */
+  secret?: string;
+  /** How stale the block-list cache may get. Default 5 s. */
+  blockRefreshMs?: number;
+}
+
+const PASS: Verdict = { kind: 'pass' };
+
+interface Parts {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  events: EventSink;
+  metrics: GuardMetrics;
+  limits: RateLimits;
+  difficulty: Difficulty;
+  pow: ProofOfWork;
+  blocks: BlockList;
+  redis: Redis | undefined;
+  onRedisReady: () => void;
+}
+
+export class Guards {
+  /** The compiled HUSH_TRUST_PROXY, for `clientAddress`; undefined when headers are not trusted. */
+  readonly trust: ProxyTrust | undefined;
+  readonly #p: Parts;
+
+  constructor(parts: Parts) {
+    this.#p = parts;
+    this.trust = parts.config.trustProxy === undefined ? undefined : new ProxyTrust(parts.config.trustProxy);
+  }
+
+  async check(input: GuardInput): Promise<Verdict> {
+    const { action, address } = input;
+    const key = addressKey(address);
+    const p = this.#p;
+    if (p.blocks.blocked(address)) return this.#silent(input, 'blocked', 'hush.guard.blocked', {});
+    if (action !== 'confirm' && honeypotTripped(input.fields, p.config.honeypotField)) {
+      await Promise.all([p.limits.penalize(action, key), p.difficulty.hit(key)]);
+      return this.#silent(input, 'honeypot', 'hush.guard.honeypot', {});
+    }
+    if (await this.#powRequired(action, key)) {
+      const result = await p.pow.verify(input.fields.pow, action, await p.difficulty.for(key));
+      p.metrics.pow.inc({ outcome: result.ok ? 'ok' : result.failure });
+      if (!result.ok) return this.#rejectPow(input, key, result.failure);
+    }
+    if (!p.limits.enabled) return PASS;
+    if (action === 'login' || action === 'confirm') {
+      const d = action === 'login' ? await p.limits.login(key, input.identifier) : await p.limits.confirm(key);
+      if (!d.limited) return PASS;
+      await p.difficulty.hit(key);
+      const retryAfterSeconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
+      await this.#record(input, 'hush.guard.throttle', { limit: d.key ?? 'address', retry_after_s: retryAfterSeconds });
+      p.metrics.verdicts.inc({ action, verdict: 'throttle', guard: 'rate_limit' });
+      return { kind: 'throttle', retryAfterSeconds };
+    }
+    const d = await p.limits.silent(action, key, input.identifier);
+    if (!d.limited) return PASS;
+    await p.difficulty.hit(key);
+    return this.#silent(input, 'rate_limit', 'hush.guard.rate_limit', { limit: d.key ?? 'address' });
+  }
+
+  async #powRequired(action: GuardedAction, key: string): Promise<boolean> {
+    const { config, limits } = this.#p;
+    if (!config.pow || action === 'confirm' || !config.powEndpoints.includes(action)) return false;
+    return action !== 'login' || limits.loginNeedsPow(key);
+  }
+
+  async #rejectPow(input: GuardInput, key: string, failure: PowFailure): Promise<Verdict> {
+    const p = this.#p;
+    // A missing solution is what any client without the widget sends; only a bad one is an attack signal.
+    if (failure !== 'missing') await Promise.all([p.limits.penalize(input.action, key), p.difficulty.hit(key)]);
+    await this.#record(input, 'hush.guard.pow_failure', { reason: failure });
+    p.metrics.verdicts.inc({ action: input.action, verdict: 'reject', guard: 'pow' });
+    const code = failure === 'missing' ? 'HUSH_POW_REQUIRED' : 'HUSH_POW_INVALID';
+    return { kind: 'reject', error: new HushError(code, { details: [{ field: 'pow', reason: POW_FAILURE_REASONS[failure] }] }) };
+  }
+
+  async #silent(input: GuardInput, guard: SilentGuard, event: string, attrs: Record<string, string | number>): Promise<Verdict> {
+    await this.#record(input, event, attrs);
+    this.#p.metrics.verdicts.inc({ action: input.action, verdict: 'silent', guard });
+    return { kind: 'silent', guard };
+  }
+
+  async #record(input: GuardInput, name: string, attrs: Record<string, string | number>): Promise<void> {
+    try {
+      await this.#p.events.record({
+        name,
+        at: this.#p.clock.now(),
+        ...(input.identifier === null ? {} : { 'usr.login': input.identifier }),
+        'network.client.ip': input.address,
+        ...(input.userAgent === undefined ? {} : { 'http.useragent': input.userAgent }),
+        source: 'hush',
+        attrs: { action: input.action, ...attrs },
+      });
+    } catch (err) {
+      // The verdict stands without its event; losing the event must not turn a guard into a pass.
+      this.#p.logger.error({ err, event: name }, 'guard event could not be recorded');
+    }
+  }
+
+  /** After a failed password check (known or unknown identifier alike). */
+  async loginFailed(address: string, _identifier: string): Promise<void> {
+    await this.#p.limits.loginFailed(addressKey(address));
+  }
+
+  /** After a successful login: clears that account's failures from that address. */
+  async loginSucceeded(address: string, identifier: string): Promise<void> {
+    await this.#p.limits.loginSucceeded(addressKey(address), identifier);
+  }
+
+  /** A challenge for `action` at the difficulty this client must solve now. */
+  async powChallenge(action: GuardedAction, address: string): Promise<Challenge> {
+    return this.#p.pow.challenge(action, await this.#p.difficulty.for(addressKey(address)));
+  }
+
+  /** Blocks an address or CIDR range (a bare IPv6 address blocks its /64). Silent to the client. */
+  async blockIp(input: { cidr: string; durationMs: number; reason: string; source: string }): Promise<BlockRecord> {
+    return this.#p.blocks.add(input);
+  }
+
+  async unblock(id: string): Promise<boolean> {
+    return this.#p.blocks.remove(id);
+  }
+
+  async listBlocks(): Promise<BlockRecord[]> {
+    return this.#p.blocks.list();
+  }
+
+  /** Raises the proof-of-work difficulty for an address (its /64 for IPv6) for `durationMs`. */
+  async raisePow(address: string, durationMs: number, factor?: number): Promise<void> {
+    await this.#p.difficulty.raise(addressKey(address), durationMs, factor);
+  }
+
+  /** The difficulty a client at `address` must solve now. */
+  async powDifficulty(address: string): Promise<number> {
+    return this.#p.difficulty.for(addressKey(address));
+  }
+
+  /** Detaches from the Redis client (which the caller owns and closes). */
+  close(): Promise<void> {
+    this.#p.redis?.off('ready', this.#p.onRedisReady);
+    return Promise.resolve();
+  }
+}
+
+/** Builds the guards of one instance and loads the block list. */
+export async function createGuards(options: CreateGuardsOptions): Promise<Guards> {
+  const { config, clock, random, logger, events, redis, db } = options;
+  const secret = options.secret ?? config.secret;
+  if (secret === undefined) throw new Error('createGuards needs the instance secret (config.secret or options.secret)');
+  const log = logger.child({ component: 'guard' });
+  const metrics = guardMetrics(options.metrics);
+  const limitsHealth = new StoreHealth('limits', log, metrics);
+  const powHealth = new StoreHealth('pow_replay', log, metrics);
+  const factory = new LimiterFactory({ clock, redis, health: limitsHealth });
+  const local: PowReplayStore = db === undefined ? new MemoryPowReplay() : new SqlPowReplay(db);
+  const replay = redis === undefined ? local : new FallbackPowReplay(new RedisPowReplay(redis), local, powHealth);
+  const blockStore: BlockStore = db === undefined ? new MemoryBlockStore() : new SqlBlockStore(db);
+  const blocks = new BlockList({ store: blockStore, clock, random, logger: log, metrics, ...(options.blockRefreshMs === undefined ? {} : { refreshMs: options.blockRefreshMs }) });
+  await blocks.refresh();
+  const onRedisReady = (): void => {
+    limitsHealth.restored();
+    powHealth.restored();
+  };
+  redis?.on('ready', onRedisReady);
+  if (!config.limits) log.warn('rate limits are OFF (HUSH_LIMITS=off): for benchmarks and load tests only');
+  if (!config.pow) log.warn('proof-of-work is OFF (HUSH_POW=off)');
+  log.info({ limits: redis === undefined ? 'memory' : 'redis+insurance', powReplay: redis === undefined ? (db === undefined ? 'memory' : 'database') : 'redis', blocks: db === undefined ? 'memory' : 'database' }, 'guards ready');
+  return new Guards({
+    config,
+    clock,
+    logger: log,
+    events,
+    metrics,
+    limits: new RateLimits(config, secret, factory),
+    difficulty: new Difficulty(config.powDifficulty, factory),
+    pow: new ProofOfWork({ secret, clock, random, replay }),
+    blocks,
+    redis,
+    onRedisReady,
+  });
+}
