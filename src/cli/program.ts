@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './audit.js';
+import { registerServe } from './serve.js';
 import { registerMigrate } from './migrate.js';
 import { registerUser } from './user.js';
 import { EXIT, reportFailure } from './shared.js';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showSuggestionAfterError(true);
   // Subcommands register here, in the order `hush --help` lists them.
+  registerServe(program);
   registerMigrate(program);
   registerUser(program);
   registerAudit(program);

@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { configFrom, intOption, storeOptions } from './shared.js';
+import { createHush } from '../hush.js';
+import { createLogger } from '../kernel/log.js';
+
+/**
+ * `hush serve`: the account-flows server. On SIGTERM or SIGINT it stops
+ * accepting, lets in-flight requests finish, stops the outbox worker cleanly,
+ * closes the database and exits 0.
+ */
+export function registerServe(program: Command): void {
+  program.addCommand(
+    storeOptions(new Command('serve'))
+      .description('serve the account flows (JSON API, hosted pages) on HUSH_HOST:HUSH_PORT')
+      .option('--host <host>', 'address to listen on (HUSH_HOST)')
+      .option('--port <port>', 'port to listen on (HUSH_PORT)', (v) => String(intOption(0, 65535)(v)))
+      .option('--origin <origin>', 'public origin for links in mail (HUSH_ORIGIN)')
+      .option('--smtp-url <url>', 'SMTP server (SMTP_URL); absent: the dev mailbox')
+      .action(async (opts: Record<string, unknown>) => {
+        const config = configFrom(opts);
+        const logger = createLogger({ level: config.logLevel });
+        const hush = await createHush({ config, logger });
+        const server = await hush.listen();
+        logger.info({ url: server.url, origin: config.origin, mail: config.smtpUrl === undefined ? `dev mailbox in ${config.dataDir}/mailbox` : 'smtp' }, 'hush is serving');
+        await new Promise<void>((resolve) => {
+          const stop = (signal: NodeJS.Signals): void => {
+            process.off('SIGTERM', stop);
+            process.off('SIGINT', stop);
+            logger.info({ signal }, 'stopping: finishing in-flight requests');
+            void server
+              .close()
+              .then(() => hush.close())
+              .then(() => logger.info('stopped'))
+              .catch((err: unknown) => {
+                logger.error({ err }, 'failed to stop cleanly');
+                process.exitCode = 1;
+              })
+              .finally(resolve);
+          };
+          process.on('SIGTERM', stop);
+          process.on('SIGINT', stop);
+        });
+      }),
+  );
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { Envelope } from '../../../src/core/envelope.js';
+import { RecentQuantile } from '../../../src/core/quantile.js';
+import { ManualClock } from '../../../src/kernel/clock.js';
+
+/** An envelope on a manual clock: sleeping advances the clock, so the reply time is exact. */
+function harness(floorMinMs: number, enabled = true): { env: Envelope; clock: ManualClock; run: (workMs: number, fail?: boolean) => Promise<number> } {
+  const clock = new ManualClock();
+  const env = new Envelope({ clock, floorMinMs, enabled, sleep: async (ms) => clock.advance(ms) });
+  const run = async (workMs: number, fail = false): Promise<number> => {
+    const start = clock.monotonic();
+    await env
+      .run('f', async () => {
+        clock.advance(workMs);
+        if (fail) throw new Error('x');
+        return 1;
+      })
+      .catch(() => undefined);
+    return clock.monotonic() - start;
+  };
+  return { env, clock, run };
+}
+
+describe('Envelope', () => {
+  it('holds fast and slow paths to the same floor', async () => {
+    const { run } = harness(30);
+    expect(await run(1)).toBe(30);
+    expect(await run(20)).toBe(30);
+  });
+
+  it('holds failures to the floor too', async () => {
+    const { run } = harness(30);
+    expect(await run(2, true)).toBe(30);
+  });
+
+  it('adapts the floor upward to the p99.9 of the flow\'s own work', async () => {
+    const { env, run } = harness(5);
+    for (let i = 0; i < 2000; i++) await run(i % 100 === 0 ? 40 : 10);
+    const floor = env.floorFor('f');
+    expect(floor).toBeGreaterThanOrEqual(40);
+    expect(await run(10)).toBe(floor);
+    expect(await run(1)).toBe(floor);
+  });
+
+  it('switched off, it adds nothing (the timing tests use this to prove their power)', async () => {
+    const { run } = harness(30, false);
+    expect(await run(1)).toBe(1);
+    expect(await run(20)).toBe(20);
+  });
+});
+
+describe('RecentQuantile', () => {
+  it('tracks a high quantile over a bounded window', () => {
+    const q = new RecentQuantile({ q: 0.999, capacity: 1000, refreshEvery: 10 });
+    for (let i = 1; i <= 1000; i++) q.add(i);
+    expect(q.value).toBe(999);
+    for (let i = 0; i < 1000; i++) q.add(1);
+    expect(q.value).toBe(1);
+    expect(q.count).toBe(1000);
+  });
+});
