@@ -103,7 +103,9 @@ function contentVerdict(c: ChannelComparison, alpha: number): Verdict {
     test: 'Fisher exact per value, within-class variation masked',
     p: worst === undefined ? 1 : c.p,
     alpha,
-    summary: finding ? `${c.channel} differ: ${differing.map((k) => k.key).slice(0, 4).join(', ')}` : `identical after masking within-class variation`,
+    summary: finding
+      ? `${c.channel} differ: ${differing.map((k) => k.key).slice(0, 4).join(', ')}`
+      : `identical after masking within-class variation${c.masked.length > 0 ? ` (${c.masked.slice(0, 3).join(', ')})` : ''}`,
     evidence,
   };
 }

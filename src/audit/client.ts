@@ -43,8 +43,7 @@ export class ProbeClient {
     for (const [k, v] of req.headers) headers[k] = v;
     if (body !== undefined) headers['content-length'] = String(body.length);
     return new Promise<TimedReply>((resolve, reject) => {
-      let start: bigint;
-      let firstByte = 0n;
+      const t = { start: 0n, firstByte: 0n };
       const r = mod.request(url, { method: req.method, headers, agent: secure ? this.#agents.https : this.#agents.http }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -53,13 +52,13 @@ export class ProbeClient {
           size += c.length;
         });
         res.on('end', () => {
-          const end = firstByte > 0n ? firstByte : process.hrtime.bigint();
+          const end = t.firstByte > 0n ? t.firstByte : process.hrtime.bigint();
           const names: [string, string][] = [];
           const raw = res.rawHeaders;
           for (let i = 0; i + 1 < raw.length; i += 2) names.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
           resolve({
             reply: { status: res.statusCode ?? 0, headers: names, body: Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8') },
-            micros: Number(end - start) / 1000,
+            micros: Number(end - t.start) / 1000,
           });
         });
         res.on('error', reject);
@@ -69,11 +68,11 @@ export class ProbeClient {
       r.on('socket', (socket) => {
         // Once per request, so a keep-alive socket does not collect listeners.
         socket.prependOnceListener('data', () => {
-          if (firstByte === 0n) firstByte = process.hrtime.bigint();
+          if (t.firstByte === 0n) t.firstByte = process.hrtime.bigint();
         });
       });
       // The write itself happens on the next tick; that fixed cost is the same for both classes.
-      start = process.hrtime.bigint();
+      t.start = process.hrtime.bigint();
       r.end(body);
     });
   }

@@ -81,7 +81,7 @@ export class H2PairClient {
       });
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => resolve({ reply: { status, headers: list, body: Buffer.concat(chunks).toString('utf8') }, micros }));
-      stream.on('error', (err) => reject(new AuditError(`HTTP/2 stream failed: ${err.message}`)));
+      stream.on('error', (err: Error) => reject(new AuditError(`HTTP/2 stream failed: ${err.message}`)));
     });
   }
 

@@ -17,7 +17,8 @@ export type Leak =
   | { kind: 'set-cookie' }
   | { kind: 'content-length' }
   | { kind: 'json-order' }
-  | { kind: 'delay'; micros: number; slower: 'known' | 'unknown' }
+  /** `timer` waits without blocking (like a hash on the thread pool), so concurrent requests can overtake. */
+  | { kind: 'delay'; micros: number; slower: 'known' | 'unknown'; timer?: boolean }
   | { kind: 'tail-delay'; micros: number }
   | { kind: 'rate-limit'; every: number }
   | { kind: 'rate-limit-all'; after: number };
@@ -50,7 +51,7 @@ export async function startLeakyServer(opts: LeakyOptions): Promise<LeakyServer>
   let total = 0;
   const csrf = randomBytes(12).toString('hex');
 
-  const handle = (method: string, path: string, headers: http.IncomingHttpHeaders, body: string, res: Res): void => {
+  const handle = async (method: string, path: string, headers: http.IncomingHttpHeaders, body: string, res: Res): Promise<void> => {
     if (method === 'GET' && path === '/form') {
       res.setHeader('set-cookie', `csrf=${csrf}; Path=/; HttpOnly`);
       res.setHeader('content-type', 'text/html');
@@ -76,7 +77,10 @@ export async function startLeakyServer(opts: LeakyOptions): Promise<LeakyServer>
     attempts.set(email, n);
     if (leak.kind === 'rate-limit-all' && total > leak.after) return limited(res);
     if (leak.kind === 'rate-limit' && exists && n % leak.every === 0) return limited(res);
-    if (leak.kind === 'delay' && exists === (leak.slower === 'known')) spin(leak.micros);
+    if (leak.kind === 'delay' && exists === (leak.slower === 'known')) {
+      if (leak.timer === true) await new Promise((r) => setTimeout(r, leak.micros / 1000));
+      else spin(leak.micros);
+    }
     if (leak.kind === 'tail-delay' && exists && randomInt(10) === 0) spin(leak.micros);
     // Within-class variation every reply has: a request id header and a CSRF nonce in the body.
     res.setHeader('x-request-id', randomBytes(8).toString('hex'));
@@ -103,7 +107,7 @@ export async function startLeakyServer(opts: LeakyOptions): Promise<LeakyServer>
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handle(req.method ?? 'GET', (req.url ?? '/').split('?')[0]!, req.headers, Buffer.concat(chunks).toString('utf8'), res));
+    req.on('end', () => void handle(req.method ?? 'GET', (req.url ?? '/').split('?')[0]!, req.headers, Buffer.concat(chunks).toString('utf8'), res));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
