@@ -39,6 +39,21 @@ function groupsV6(v6: string): string[] {
   return [...left, ...fill, ...right];
 }
 
+/** The network address of `ip/bits` (host bits cleared), canonical. */
+export function networkAddress(ip: string, bits: number): string {
+  if (isIP(ip) === 4) {
+    const n = ip.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+    const net = (n & mask) >>> 0;
+    return [net >>> 24, (net >>> 16) & 255, (net >>> 8) & 255, net & 255].join('.');
+  }
+  const value = groupsV6(ip).reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+  const mask = bits === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - bits)) - 1n);
+  const net = value & mask;
+  const groups = Array.from({ length: 8 }, (_, i) => ((net >> BigInt(16 * (7 - i))) & 0xffffn).toString(16));
+  return new SocketAddress({ address: groups.join(':'), family: 'ipv6' }).address;
+}
+
 /**
  * The key a limit counts: the address itself for IPv4, its /64 for IPv6,
  * because one subscriber usually holds a whole /64 and could otherwise rotate

@@ -4,7 +4,7 @@ import type { Random } from '../kernel/random.js';
 import { randomId } from '../kernel/random.js';
 import type { Logger } from '../kernel/log.js';
 import type { BlockRecord, BlockStore } from '../store/blocks.js';
-import { normalizeIp } from './address.js';
+import { networkAddress, normalizeIp } from './address.js';
 import type { GuardMetrics } from './metrics.js';
 
 /**
@@ -16,16 +16,16 @@ import type { GuardMetrics } from './metrics.js';
  * entries added elsewhere (the CLI, another instance) within `refreshMs`.
  */
 
-/** Normalizes an address or range: a bare IPv4 address becomes /32, a bare IPv6 address its /64. */
+/** Normalizes an address or range to its network: a bare IPv4 address becomes /32, a bare IPv6 address its /64. */
 export function normalizeCidr(input: string): string | null {
   const [addr = '', bits, extra] = input.trim().split('/');
   if (extra !== undefined) return null;
   const ip = normalizeIp(addr);
   if (ip === null) return null;
   const max = isIP(ip) === 4 ? 32 : 128;
-  if (bits === undefined) return `${ip}/${max === 32 ? 32 : 64}`;
-  if (!/^\d{1,3}$/.test(bits) || Number(bits) > max) return null;
-  return `${ip}/${Number(bits)}`;
+  if (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max)) return null;
+  const prefix = bits === undefined ? (max === 32 ? 32 : 64) : Number(bits);
+  return `${networkAddress(ip, prefix)}/${prefix}`;
 }
 
 export interface BlockListOptions {
