@@ -46,10 +46,12 @@ export interface HushOptions {
   logger?: Logger;
   clock?: Clock;
   random?: Random;
-  /** False switches the envelope's floor off: only to prove that timing tests can see a leak, and for benchmarks. */
+  /** False switches the envelope off (its floor and the dummy hash): only to prove that timing tests can see a leak. */
   envelope?: boolean;
   /** False leaves the outbox worker stopped (tests that drive it by hand). */
   worker?: boolean;
+  /** An already open database (tests pass an in-memory one); the instance closes it. */
+  database?: DatabaseHandle;
 }
 
 export interface Hush {
@@ -79,7 +81,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
   const { secret, generated } = loadOrCreateSecret(config.dataDir, config.secret);
   if (generated) logger.warn({ dataDir: config.dataDir }, 'generated a new instance secret in the data folder (mode 0600); set HUSH_SECRET to share one across instances');
 
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const closers: (() => Promise<void>)[] = [() => database.close()];
   try {
     const migrated = await migrate(database.db);
@@ -94,25 +96,23 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       await redis.connect().catch((err: unknown) => logger.warn({ err }, 'Redis is unreachable at start; local insurance limits hold until it answers'));
     }
 
-    let wake = (): void => undefined;
-    const store = new KyselyAccountStore(database.db, { clock, random, onCommit: () => wake() });
-    const events: EventSink = {
-      async record(event: AccountEvent): Promise<void> {
-        await store.outbox.enqueue('event', event);
-        wake();
-      },
-    };
+    // The worker polls on its own clock and is never woken by a request: delivering right after a
+    // commit would put the effect's CPU time inside that request's reply window (a timing channel).
+    const store = new KyselyAccountStore(database.db, { clock, random });
+    const events: EventSink = { record: async (event: AccountEvent): Promise<void> => void (await store.outbox.enqueue('event', event)) };
 
     const transport: MailTransport = createMailTransport(config, clock);
     closers.unshift(() => transport.close());
     const deliverers: Deliverer[] = [createMailDeliverer({ transport, config })];
-    const worker = new OutboxWorker({ db: database.db, deliverers, clock, random, logger: logger.child({ component: 'outbox' }), metrics });
-    wake = (): void => worker.wake();
+    const worker = new OutboxWorker({ db: database.db, deliverers, clock, random, logger: logger.child({ component: 'outbox' }), metrics, pollMs: 200 });
 
     const guards = await createGuards({ config, clock, random, logger, events, metrics, db: database.db, secret, ...(redis ? { redis } : {}) });
     closers.unshift(() => guards.close());
 
-    const hasher = await PasswordHasher.create({ memoryCost: config.argon2Memory, timeCost: config.argon2Time, parallelism: config.argon2Parallelism });
+    const hasher = await PasswordHasher.create(
+      { memoryCost: config.argon2Memory, timeCost: config.argon2Time, parallelism: config.argon2Parallelism },
+      { equalWork: options.envelope ?? true },
+    );
     const flows: FlowDeps = {
       store,
       hasher,
@@ -124,7 +124,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       settings: { origin: config.origin, recoveryTtlMs: config.recoveryTtl, magicTtlMs: config.magicTtl, verifyTtlMs: config.verifyTtl },
     };
     const envelope = new Envelope({ clock, floorMinMs: config.floorMin, enabled: options.envelope ?? true });
-    if (options.envelope === false) logger.warn('the envelope floor is OFF: replies may reveal account existence through timing');
+    if (options.envelope === false) logger.warn('the envelope is OFF (no timing floor, no dummy hash): replies reveal account existence through timing');
 
     let stopping = false;
     const address = (c: Context): string => {

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testHush, tokenOf } from '../helpers/hush.js';
+import type { TestHush } from '../helpers/hush.js';
+
+/** The whole life of an account through the JSON API, reading mail from the dev mailbox. */
+describe('account journey', () => {
+  let t: TestHush;
+  beforeAll(async () => {
+    t = await testHush();
+  });
+  afterAll(async () => t.close());
+
+  const cookieOf = (res: Response): string => {
+    const c = res.headers.get('set-cookie') ?? '';
+    expect(c).toMatch(/^__Host-hush_session=[^;]+; .*HttpOnly/);
+    expect(c).toMatch(/Secure/);
+    expect(c).toMatch(/SameSite=Lax/);
+    return c.split(';')[0] ?? '';
+  };
+
+  it('signs up, verifies, signs in, changes and resets the password, and uses a magic link', async () => {
+    const pw1 = 'correct horse battery';
+    const signup = await t.request('/v1/signup', { json: { email: ' Jane@Example.com ', password: pw1 } });
+    expect(signup.status).toBe(202);
+
+    // Not confirmed yet: the right password gets "verify first" (and a new link), a wrong one the usual 401.
+    expect((await t.request('/v1/login', { json: { email: 'jane@example.com', password: pw1 } })).status).toBe(403);
+    expect((await t.request('/v1/login', { json: { email: 'jane@example.com', password: 'wrong password' } })).status).toBe(401);
+
+    const verifyLink = await t.linkFor('jane@example.com', '/verify#token=');
+    expect(verifyLink.startsWith('https://id.example.test/verify#token=')).toBe(true);
+    const verified = await t.request('/v1/verify', { json: { token: tokenOf(verifyLink) } });
+    expect(verified.status).toBe(200);
+    const session1 = cookieOf(verified);
+
+    const me = await t.request('/v1/session', { headers: { cookie: session1 } });
+    expect(me.status).toBe(200);
+    const meBody = (await me.json()) as { id: string; email: string };
+    expect(meBody.email).toBe('j***@example.com');
+    expect(Object.keys(meBody).sort()).toEqual(['email', 'id']);
+
+    // Sign in elsewhere, then sign out there.
+    const login = await t.request('/v1/login', { form: { email: 'jane@example.com', password: pw1 } });
+    expect(login.status).toBe(200);
+    const session2 = cookieOf(login);
+    expect((await t.request('/v1/logout', { method: 'POST', headers: { cookie: session2 } })).status).toBe(204);
+    expect((await t.request('/v1/session', { headers: { cookie: session2 } })).status).toBe(401);
+
+    // Change the password while signed in: other sessions are revoked, this one stays.
+    const session3 = cookieOf(await t.request('/v1/login', { json: { email: 'jane@example.com', password: pw1 } }));
+    const pw2 = 'a brand new passphrase';
+    expect((await t.request('/v1/password', { json: { current: 'not it at all', password: pw2 }, headers: { cookie: session1 } })).status).toBe(401);
+    expect((await t.request('/v1/password', { json: { current: pw1, password: pw2 }, headers: { cookie: session1 } })).status).toBe(200);
+    expect((await t.request('/v1/session', { headers: { cookie: session1 } })).status).toBe(200);
+    expect((await t.request('/v1/session', { headers: { cookie: session3 } })).status).toBe(401);
+    expect((await t.request('/v1/password', { json: { current: pw1, password: pw2 } })).status).toBe(401);
+
+    // Forgot it: reset through mail; every session goes, the old password stops working.
+    expect((await t.request('/v1/recovery', { json: { email: 'JANE@example.com' } })).status).toBe(202);
+    const resetLink = await t.linkFor('jane@example.com', '/reset#token=');
+    const pw3 = 'third time lucky passphrase';
+    const reset = await t.request('/v1/recovery/confirm', { json: { token: tokenOf(resetLink), password: pw3 } });
+    expect(reset.status).toBe(200);
+    expect((await t.request('/v1/session', { headers: { cookie: session1 } })).status).toBe(401);
+    expect((await t.request('/v1/login', { json: { email: 'jane@example.com', password: pw2 } })).status).toBe(401);
+    expect((await t.request('/v1/login', { json: { email: 'jane@example.com', password: pw3 } })).status).toBe(200);
+    // The reset link works once.
+    expect((await t.request('/v1/recovery/confirm', { json: { token: tokenOf(resetLink), password: 'yet another passphrase' } })).status).toBe(400);
+    const subjects = (await t.mailbox()).filter((m) => m.to.includes('jane@')).map((m) => m.subject);
+    expect(subjects.filter((s) => /password/i.test(s) && /changed/i.test(s))).toHaveLength(2);
+
+    // A magic link for a registered address signs in.
+    expect((await t.request('/v1/magic-link', { json: { email: 'jane@example.com' } })).status).toBe(202);
+    const magic = await t.linkFor('jane@example.com', '/magic#token=');
+    const magicIn = await t.request('/v1/magic-link/confirm', { json: { token: tokenOf(magic) } });
+    expect(magicIn.status).toBe(200);
+    cookieOf(magicIn);
+  });
+
+  it('a magic link for an unknown address creates the account only when used', async () => {
+    expect((await t.request('/v1/magic-link', { json: { email: 'newbie@example.com' } })).status).toBe(202);
+    expect(await t.hush.store.identities.findByEmail('newbie@example.com')).toBeNull();
+    const link = await t.linkFor('newbie@example.com', '/magic#token=');
+    const res = await t.request('/v1/magic-link/confirm', { json: { token: tokenOf(link) } });
+    expect(res.status).toBe(200);
+    const created = await t.hush.store.identities.findByEmail('newbie@example.com');
+    expect(created?.verifiedAt).not.toBeNull();
+    expect(created?.passwordHash).toBeNull();
+    // No password: the password login fails like any other.
+    expect((await t.request('/v1/login', { json: { email: 'newbie@example.com', password: 'anything at all' } })).status).toBe(401);
+  });
+
+  it('a pre-registered address cannot be hijacked: the owner\'s sign-up replaces the pending password', async () => {
+    await t.request('/v1/signup', { json: { email: 'victim@example.com', password: 'attacker chosen pass' } });
+    await t.request('/v1/signup', { json: { email: 'victim@example.com', password: 'the real owner pass' } });
+    const links = (await t.mailbox()).filter((m) => m.to.includes('victim@')).flatMap((m) => m.links).filter((l) => l.includes('/verify#'));
+    expect(links).toHaveLength(2);
+    // The first link was revoked by the second.
+    expect((await t.request('/v1/verify', { json: { token: tokenOf(links[0] ?? '') } })).status).toBe(400);
+    expect((await t.request('/v1/verify', { json: { token: tokenOf(links[1] ?? '') } })).status).toBe(200);
+    expect((await t.request('/v1/login', { json: { email: 'victim@example.com', password: 'attacker chosen pass' } })).status).toBe(401);
+    expect((await t.request('/v1/login', { json: { email: 'victim@example.com', password: 'the real owner pass' } })).status).toBe(200);
+  });
+
+  it('signing up with a registered address mails the owner and changes nothing', async () => {
+    await t.request('/v1/signup', { json: { email: 'owner@example.com', password: 'owner passphrase' } });
+    await t.request('/v1/verify', { json: { token: tokenOf(await t.linkFor('owner@example.com', '/verify#')) } });
+    const res = await t.request('/v1/signup', { json: { email: 'owner@example.com', password: 'intruder passphrase' } });
+    expect(res.status).toBe(202);
+    const last = (await t.mailbox()).filter((m) => m.to.includes('owner@')).pop();
+    expect(last?.links).toEqual(expect.arrayContaining(['https://id.example.test/login', 'https://id.example.test/forgot']));
+    expect((await t.request('/v1/login', { json: { email: 'owner@example.com', password: 'owner passphrase' } })).status).toBe(200);
+    expect((await t.request('/v1/login', { json: { email: 'owner@example.com', password: 'intruder passphrase' } })).status).toBe(401);
+  });
+});
