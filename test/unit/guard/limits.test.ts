@@ -6,12 +6,6 @@ import { rig } from './fixture.js';
 const NO_POW = { HUSH_POW: 'off' };
 const req = (over: Partial<GuardInput> = {}): GuardInput => ({ action: 'recovery', address: '203.0.113.7', identifier: 'alice@example.com', fields: {}, ...over });
 
-async function run(check: (i: GuardInput) => Promise<Verdict>, n: number, input: GuardInput): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push((await check(input)).kind);
-  return out;
-}
-
 /** Runs a limit scenario with limits on and off: off must make the assertion fail (the test has teeth). */
 describe.each([
   ['on', true],

@@ -45,7 +45,7 @@ describe('proof-of-work', () => {
 
   it('refuses a challenge whose signed fields were changed, or signed by another instance', async () => {
     const { guards } = await rig();
-    const challenge = (await guards.powChallenge('signup', '203.0.113.7')) as Challenge;
+    const challenge = (await guards.powChallenge('signup', '203.0.113.7'));
     const tampered = { ...challenge, parameters: { ...challenge.parameters, data: { ...challenge.parameters.data, action: 'recovery' } } };
     const v = await guards.check(req({ pow: await solve(tampered) }));
     expect(v.kind === 'reject' && v.error.code).toBe('HUSH_POW_INVALID');
@@ -74,7 +74,7 @@ describe('proof-of-work', () => {
     expect(await guards.powDifficulty('203.0.113.8')).toBe(base);
     await guards.raisePow('2001:db8::1', 10 * 60_000);
     expect(await guards.powDifficulty('2001:db8::99')).toBe(base * 16);
-    const challenge = (await guards.powChallenge('recovery', '2001:db8::5')) as Challenge;
+    const challenge = (await guards.powChallenge('recovery', '2001:db8::5'));
     expect(challenge.parameters.data?.difficulty).toBe(base * 16);
     clock.advance(10 * 60_000 + 1000);
     expect(await guards.powDifficulty('2001:db8::99')).toBe(base);
