@@ -63,6 +63,8 @@ export interface Hush {
   readonly worker: OutboxWorker;
   readonly guards: Guards;
   readonly envelope: Envelope;
+  /** The flows' dependencies: what a library user calls flows with. */
+  readonly flows: FlowDeps;
   readonly metrics: Registry;
   /** Serves the app on the configured host and port. */
   listen(): Promise<RunningServer>;
@@ -147,7 +149,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
     }
 
     return {
-      config, app, logger, database, store, worker, guards, envelope, metrics,
+      config, app, logger, database, store, worker, guards, envelope, flows, metrics,
       listen: () => listen(app, { host: config.host, port: config.port }),
       async close(): Promise<void> {
         stopping = true;
