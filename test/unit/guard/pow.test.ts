@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Challenge } from 'altcha-lib';
 import type { GuardInput } from '../../../src/guard/guards.js';
 import { metricValue, rig, solve } from './fixture.js';
 
