@@ -97,6 +97,8 @@ export interface CreateGuardsOptions {
   secret?: string;
   /** How stale the block-list cache may get. Default 5 s. */
   blockRefreshMs?: number;
+  /** Namespace of every Redis key the guards write. Default `hush:`. */
+  redisPrefix?: string;
 }
 
 const PASS: Verdict = { kind: 'pass' };
@@ -248,9 +250,10 @@ export async function createGuards(options: CreateGuardsOptions): Promise<Guards
   const metrics = guardMetrics(options.metrics);
   const limitsHealth = new StoreHealth('limits', log, metrics);
   const powHealth = new StoreHealth('pow_replay', log, metrics);
-  const factory = new LimiterFactory({ clock, redis, health: limitsHealth });
+  const prefix = options.redisPrefix ?? 'hush:';
+  const factory = new LimiterFactory({ clock, redis, health: limitsHealth, prefix });
   const local: PowReplayStore = db === undefined ? new MemoryPowReplay() : new SqlPowReplay(db);
-  const replay = redis === undefined ? local : new FallbackPowReplay(new RedisPowReplay(redis), local, powHealth);
+  const replay = redis === undefined ? local : new FallbackPowReplay(new RedisPowReplay(redis, `${prefix}pow:spent:`), local, powHealth);
   const blockStore: BlockStore = db === undefined ? new MemoryBlockStore() : new SqlBlockStore(db);
   const blocks = new BlockList({ store: blockStore, clock, random, logger: log, metrics, ...(options.blockRefreshMs === undefined ? {} : { refreshMs: options.blockRefreshMs }) });
   await blocks.refresh();

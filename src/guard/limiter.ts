@@ -65,15 +65,17 @@ export class LimiterFactory {
   readonly #clock: Clock;
   readonly #redis: Redis | undefined;
   readonly #health: StoreHealth;
+  readonly #prefix: string;
 
-  constructor(options: { clock: Clock; redis?: Redis | undefined; health: StoreHealth }) {
+  constructor(options: { clock: Clock; redis?: Redis | undefined; health: StoreHealth; prefix?: string }) {
     this.#clock = options.clock;
     this.#redis = options.redis;
     this.#health = options.health;
+    this.#prefix = options.prefix ?? 'hush:';
   }
 
   #store(name: string, limit: Limit): RateLimiterAbstract {
-    const opts = { keyPrefix: `hush:guard:${name}`, points: limit.points, duration: Math.ceil(limit.durationMs / 1000) };
+    const opts = { keyPrefix: `${this.#prefix}guard:${name}`, points: limit.points, duration: Math.ceil(limit.durationMs / 1000) };
     if (this.#redis === undefined) return new RateLimiterMemory(opts);
     const insuranceLimiter = new InsuranceLimiter(opts, () => this.#health.fellBack());
     // Not ready (disconnected, reconnecting) → insurance at once; ready but silent → insurance after the timeout.

@@ -46,7 +46,7 @@ export interface Rig {
  * altcha-lib checks a challenge's expiry against the real clock too; the test
  * then moves only the injected one.
  */
-export async function rig(options: { env?: Record<string, string>; redis?: Redis; db?: Kysely<Database>; clock?: ManualClock; logger?: Logger; seed?: number } = {}): Promise<Rig> {
+export async function rig(options: { env?: Record<string, string>; redis?: Redis; db?: Kysely<Database>; clock?: ManualClock; logger?: Logger; seed?: number; prefix?: string } = {}): Promise<Rig> {
   const clock = options.clock ?? new ManualClock(Date.now());
   const events = new EventLog();
   const registry = new Registry();
@@ -60,6 +60,7 @@ export async function rig(options: { env?: Record<string, string>; redis?: Redis
     metrics: registry,
     ...(options.redis === undefined ? {} : { redis: options.redis }),
     ...(options.db === undefined ? {} : { db: options.db }),
+    ...(options.prefix === undefined ? {} : { redisPrefix: options.prefix }),
   });
   return { guards, clock, events, registry, config };
 }
