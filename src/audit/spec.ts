@@ -117,9 +117,12 @@ function safePath(url: string): string {
 /** The hush JSON API endpoints that take an identifier (issue 3), audited by `--hush`. */
 export function hushProbes(base: string, known: string[], random: Random): Probe[] {
   const origin = base.replace(/\/+$/, '');
-  // A fresh strong password per audit: never a real one, long enough to pass any password policy.
-  const password = `${toBase64Url(random.bytes(18))}-Aa1!`;
-  const withPassword = JSON.stringify({ email: '{{id}}', password });
+  // Fresh strong passwords, never a real one, long enough for any policy; a different one for
+  // signup and login, or a signup probe that (re)sets an unverified account's password would make
+  // the login probes carry the right password for known accounts only.
+  const strong = (): string => `${toBase64Url(random.bytes(18))}-Aa1!`;
+  const signupBody = JSON.stringify({ email: '{{id}}', password: strong() });
+  const loginBody = JSON.stringify({ email: '{{id}}', password: strong() });
   const idOnly = '{"email":"{{id}}"}';
   const make = (name: string, path: string, template: string): Probe => ({
     name,
@@ -130,8 +133,8 @@ export function hushProbes(base: string, known: string[], random: Random): Probe
     known,
   });
   return [
-    make('signup', '/v1/signup', withPassword),
-    make('login', '/v1/login', withPassword),
+    make('signup', '/v1/signup', signupBody),
+    make('login', '/v1/login', loginBody),
     make('recovery', '/v1/recovery', idOnly),
     make('magic-link', '/v1/magic-link', idOnly),
   ];
