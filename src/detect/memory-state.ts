@@ -1,13 +1,13 @@
+import { BoundedMap } from './bounded-map.js';
 import { HLL_M, hllAdd, hllCount } from './hll.js';
 import { BUCKETS } from './rule.js';
 import type { Rule } from './rule.js';
 import { raiseSignal } from './signal-life.js';
 import type { SignalLife } from './signal-life.js';
-import { windowStartBucket } from './state.js';
 import type { CaseCounts, DetectionState, ObserveInput, Observation, RaiseInput, RaiseResult, StateStats } from './state.js';
 
-/** Slots in a group's ring: a window spans BUCKETS buckets, plus the one being filled. */
-const SLOTS = BUCKETS + 1;
+/** Slots in a group's ring: the window is the newest BUCKETS buckets, the one being filled included. */
+const SLOTS = BUCKETS;
 /** Distinct values past the cap go to HyperLogLog sketches, one per slice of SLICE buckets. */
 const SLICE = 4;
 const SLICES = Math.ceil(SLOTS / SLICE) + 1;
@@ -25,13 +25,15 @@ interface Group {
   /** The newest bucket written. */
   last: number;
   /** counts[caseIndex * SLOTS + bucket % SLOTS] */
-  counts: Uint32Array;
+  counts: number[];
+  /** Per case: the sum of its ring, i.e. the window's count (kept as the ring turns, so reading it is O(1)). */
+  sums: number[];
   /** Per case: value → newest bucket it was seen in, oldest first (a Map keeps insertion order). */
   values: (Map<string, number> | undefined)[] | undefined;
   /** Per case, once past the cap: SLICES sketches and the slice each holds. */
   sketches: ({ regs: Uint8Array; slice: Float64Array } | undefined)[] | undefined;
   /** Anomaly rules, per case: the average count per bucket (not yet bias-corrected). */
-  ewma: Float64Array | undefined;
+  ewma: number[] | undefined;
   learnedMs: number;
 }
 
@@ -43,16 +45,13 @@ interface Group {
  */
 export class MemoryState implements DetectionState {
   readonly kind = 'memory' as const;
-  readonly #groups = new Map<string, Group>();
-  readonly #signals = new Map<string, SignalLife>();
-  readonly #maxGroups: number;
-  readonly #maxSignals: number;
+  readonly #groups: BoundedMap<Group>;
+  readonly #signals: BoundedMap<SignalLife>;
   readonly #cap: number;
-  #evictions = 0;
 
   constructor(options: MemoryStateOptions = {}) {
-    this.#maxGroups = options.maxGroups ?? 200_000;
-    this.#maxSignals = options.maxSignals ?? 50_000;
+    this.#groups = new BoundedMap(options.maxGroups ?? 200_000);
+    this.#signals = new BoundedMap(options.maxSignals ?? 50_000);
     this.#cap = options.distinctCap ?? 1000;
   }
 
@@ -62,67 +61,53 @@ export class MemoryState implements DetectionState {
     const cur = Math.floor(now / rule.bucketMs);
     let g = this.#groups.get(key);
     if (g === undefined) {
-      g = { last: cur, counts: new Uint32Array(cases * SLOTS), values: undefined, sketches: undefined, ewma: rule.anomaly ? new Float64Array(cases) : undefined, learnedMs: 0 };
-      this.#groups.set(key, g);
-      if (this.#groups.size > this.#maxGroups) this.#evictOldest();
-    } else {
-      this.#groups.delete(key);
+      // Plain arrays of small integers: far cheaper to allocate than typed arrays, and a flood allocates one per new address.
+      g = { last: cur, counts: zeros(cases * SLOTS), sums: zeros(cases), values: undefined, sketches: undefined, ewma: rule.anomaly ? zeros(cases) : undefined, learnedMs: 0 };
       this.#groups.set(key, g);
     }
     // Time that runs backwards (another instance's clock, a replay) counts in the newest bucket.
     const at = Math.max(cur, g.last);
     if (at > g.last) this.#advance(g, rule, at);
-    const signal = this.#signals.get(key);
+    const signal = this.#signals.peek(key);
     const alive = signal !== undefined && now < signal.expiresAt;
     const slot = at % SLOTS;
     for (const hit of input.hits) {
       if (hit.whileSignal && !alive) continue;
       const i = hit.caseIndex;
       g.counts[i * SLOTS + slot] = (g.counts[i * SLOTS + slot] ?? 0) + 1;
+      g.sums[i] = (g.sums[i] ?? 0) + 1;
       if (hit.value !== undefined) this.#addValue(g, cases, i, hit.value, at);
     }
-    const start = Math.max(windowStartBucket(rule, now), at - BUCKETS);
+    const start = at - SLOTS + 1;
     const counts: CaseCounts[] = [];
     for (let i = 0; i < cases; i++) {
-      let count = 0;
-      for (let b = start; b <= at; b++) count += g.counts[i * SLOTS + (b % SLOTS)] ?? 0;
-      counts.push({ count, distinct: rule.distinct === undefined ? 0 : this.#distinct(g, i, start), ...this.#expected(g, rule, i) });
+      const count = g.sums[i] ?? 0;
+      const distinct = rule.distinct === undefined ? 0 : this.#distinct(g, i, start);
+      counts.push(g.ewma ? { count, distinct, expected: this.#expected(g, rule, i), learnedMs: g.learnedMs } : { count, distinct, expected: Number.NaN, learnedMs: 0 });
     }
     return { counts, signalAlive: alive };
   }
 
   raise(input: RaiseInput): RaiseResult {
     const { life, result } = raiseSignal(this.#signals.get(input.key), input);
-    this.#signals.delete(input.key);
     this.#signals.set(input.key, life);
-    if (this.#signals.size > this.#maxSignals) {
-      const oldest = this.#signals.keys().next();
-      if (oldest.done !== true) this.#signals.delete(oldest.value);
-    }
     return result;
   }
 
   sample(rule: Rule, key: string, caseIndex: number, limit: number): string[] {
-    const values = this.#groups.get(key)?.values?.[caseIndex];
+    const values = this.#groups.peek(key)?.values?.[caseIndex];
     if (!values || rule.distinct === undefined) return [];
     return [...values.keys()].slice(-limit);
   }
 
   stats(): StateStats {
-    return { groups: this.#groups.size, evictions: this.#evictions };
+    return { groups: this.#groups.size, evictions: this.#groups.evictions };
   }
 
   close(): Promise<void> {
     this.#groups.clear();
     this.#signals.clear();
     return Promise.resolve();
-  }
-
-  #evictOldest(): void {
-    const oldest = this.#groups.keys().next();
-    if (oldest.done === true) return;
-    this.#groups.delete(oldest.value);
-    this.#evictions++;
   }
 
   /** Moves the ring to bucket `to`: folds finished buckets into the anomaly baseline, then clears the reused slots. */
@@ -139,7 +124,11 @@ export class MemoryState implements DetectionState {
       g.learnedMs += gap * rule.bucketMs;
     }
     for (let b = g.last + 1; b <= to && b <= g.last + SLOTS; b++) {
-      for (let i = 0; i < cases; i++) g.counts[i * SLOTS + (b % SLOTS)] = 0;
+      for (let i = 0; i < cases; i++) {
+        const at = i * SLOTS + (b % SLOTS);
+        g.sums[i] = (g.sums[i] ?? 0) - (g.counts[at] ?? 0);
+        g.counts[at] = 0;
+      }
     }
     g.last = to;
   }
@@ -195,13 +184,19 @@ export class MemoryState implements DetectionState {
     return values.size;
   }
 
-  #expected(g: Group, rule: Rule, i: number): { expected: number; learnedMs: number } {
-    if (!g.ewma || !rule.anomaly) return { expected: Number.NaN, learnedMs: 0 };
+  #expected(g: Group, rule: Rule, i: number): number {
+    if (!g.ewma || !rule.anomaly) return Number.NaN;
     const alpha = Math.min(1, rule.bucketMs / rule.anomaly.baselineMs);
     const steps = g.learnedMs / rule.bucketMs;
     // Bias correction (as in Adam): an average that started at zero is scaled up until it has seen enough history.
     const correction = steps === 0 ? 0 : 1 - (1 - alpha) ** steps;
     const perBucket = correction === 0 ? 0 : (g.ewma[i] ?? 0) / correction;
-    return { expected: perBucket * BUCKETS, learnedMs: g.learnedMs };
+    return perBucket * BUCKETS;
   }
+}
+
+function zeros(n: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) a.push(0);
+  return a;
 }

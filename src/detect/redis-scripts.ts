@@ -95,7 +95,7 @@ for h = 0, nhits - 1 do
 end
 redis.call('PEXPIRE', w, ttl)
 
-local start = math.max(math.ceil((now - wms) / bms), at - (slots - 1))
+local start = at - (slots - 1)
 local fields = {}
 for b = start, at do
   table.insert(fields, b % slots)

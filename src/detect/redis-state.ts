@@ -4,7 +4,8 @@ import type { Rule } from './rule.js';
 import { OBSERVE_LUA, RAISE_LUA } from './redis-scripts.js';
 import type { CaseCounts, DetectionState, ObserveInput, Observation, RaiseInput, RaiseResult, StateStats } from './state.js';
 
-const SLOTS = BUCKETS + 1;
+/** Must match memory-state.ts: the window is the newest BUCKETS buckets. */
+const SLOTS = BUCKETS;
 /** Must match memory-state.ts: a HyperLogLog slice spans this many buckets. */
 const SLICE = 4;
 

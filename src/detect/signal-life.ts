@@ -28,7 +28,8 @@ export function raiseSignal(current: SignalLife | undefined, input: RaiseInput):
     status = 'opened';
     life = { id: input.newId, severity: input.severity, firstSeen: now, lastSeen: now, expiresAt: 0, hits: 0, reportedAt: now, respondedUntil: {} };
   } else {
-    life = { ...current, respondedUntil: { ...current.respondedUntil } };
+    // Updated in place: the memory state owns it, and this runs for every matching event.
+    life = current;
     if (input.severity > life.severity) {
       status = 'escalated';
       life.severity = input.severity;

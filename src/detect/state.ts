@@ -1,3 +1,4 @@
+import { BUCKETS } from './rule.js';
 import type { Rule } from './rule.js';
 
 /**
@@ -90,7 +91,11 @@ export function stateKey(ruleId: string, groupKey: string): string {
   return `${ruleId}\u0000${groupKey}`;
 }
 
-/** The bucket that starts the window ending at `now`: no counted event is older than the window. */
-export function windowStartBucket(rule: Rule, now: number): number {
-  return Math.ceil((now - rule.windowMs) / rule.bucketMs);
+/**
+ * The window ending in bucket `at` is the newest BUCKETS buckets, that one
+ * included: no counted event is older than the window, and one may leave it
+ * up to a bucket (window / BUCKETS) early.
+ */
+export function windowStartBucket(at: number): number {
+  return at - BUCKETS + 1;
 }
