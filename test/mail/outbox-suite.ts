@@ -21,7 +21,9 @@ export function outboxRepositorySuite(target: OutboxStoreTarget): void {
     let repo: OutboxRepository;
 
     beforeAll(async () => {
-      ({ db, close } = await target.open());
+      const opened = await target.open();
+      db = opened.db;
+      close = () => opened.close();
     });
     afterAll(async () => {
       await close();
