@@ -79,6 +79,37 @@ export interface PowSpentTable {
   expires_at: Timestamp;
 }
 
+export interface SignalsTable {
+  id: string;
+  rule_id: string;
+  rule_name: string;
+  severity: string;
+  /** 0 info … 4 critical: "at least medium" is `severity_rank >= 2`. */
+  severity_rank: number;
+  /** The group-by fields and their values. */
+  grp: ColumnType<unknown, string, string>;
+  case_name: string;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  expires_at: Timestamp;
+  hits: number;
+  evidence: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  /** The public part of the key (`hush_<id>_<secret>`). */
+  id: string;
+  name: string;
+  /** SHA-256 of the secret part, hex. The key itself is never stored. */
+  hash: string;
+  /** Comma list: `events`, `admin`. */
+  scopes: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
 export interface Database {
   identities: IdentitiesTable;
   tokens: TokensTable;
@@ -87,5 +118,7 @@ export interface Database {
   events: EventsTable;
   blocks: BlocksTable;
   pow_spent: PowSpentTable;
+  signals: SignalsTable;
+  api_keys: ApiKeysTable;
   hush_migrations: { version: number; name: string; applied_at: Timestamp };
 }

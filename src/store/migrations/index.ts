@@ -1,5 +1,6 @@
 import type { Migration } from './types.js';
 import { initial } from './0001_initial.js';
+import { detection } from './0002_detection.js';
 
 /** Every migration, in the order they apply. Add new ones at the end with the next version. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, detection];
