@@ -34,7 +34,21 @@ export class ProbeClient {
     this.#timeoutMs = timeoutMs;
   }
 
-  send(req: OutgoingRequest): Promise<TimedReply> {
+  /**
+   * Sends one request. A server may close an idle keep-alive connection just
+   * as it is reused (its keep-alive timeout); that request never reached the
+   * application, so it is sent once more on a fresh connection.
+   */
+  async send(req: OutgoingRequest): Promise<TimedReply> {
+    try {
+      return await this.#send(req);
+    } catch (err) {
+      if (err instanceof StaleSocket) return this.#send(req);
+      throw err;
+    }
+  }
+
+  #send(req: OutgoingRequest): Promise<TimedReply> {
     const url = new URL(req.url);
     const secure = url.protocol === 'https:';
     const mod = secure ? https : http;
@@ -64,7 +78,10 @@ export class ProbeClient {
         res.on('error', reject);
       });
       r.setTimeout(this.#timeoutMs, () => r.destroy(new AuditError(`${url.origin} did not answer within ${this.#timeoutMs} ms`)));
-      r.on('error', (err: NodeJS.ErrnoException) => reject(err instanceof AuditError ? err : unreachable(url, err)));
+      r.on('error', (err: NodeJS.ErrnoException) => {
+        if (r.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) reject(new StaleSocket());
+        else reject(err instanceof AuditError ? err : unreachable(url, err));
+      });
       r.on('socket', (socket) => {
         // Once per request, so a keep-alive socket does not collect listeners.
         socket.prependOnceListener('data', () => {
@@ -82,6 +99,8 @@ export class ProbeClient {
     this.#agents.https.destroy();
   }
 }
+
+class StaleSocket extends Error {}
 
 function unreachable(url: URL, err: NodeJS.ErrnoException): AuditError {
   return new AuditError(`cannot reach ${url.origin}: ${err.code ?? err.message}`);

@@ -48,19 +48,20 @@ async function withHush<T>(envelope: boolean, fn: (url: string) => Promise<T>): 
 
 describe("hush's own server under `hush audit --hush`", () => {
   it('passes: no finding on any identifier endpoint, on any channel', async () => {
-    const report = await withHush(true, (url) => audit(hushProbes(url, KNOWN, cryptoRandom), { maxPerClass: 60, warmup: 5 }));
+    const report = await withHush(true, (url) => audit(hushProbes(url, KNOWN, cryptoRandom), { maxPerClass: 40, warmup: 5 }));
     expect(report.endpoints.map((e) => e.name)).toEqual(['signup', 'login', 'recovery', 'magic-link']);
     const found = report.endpoints.flatMap((e) => e.verdicts.filter((v) => v.finding).map((v) => `${e.name}/${v.channel}: ${v.summary} ${v.evidence.join(' ')}`));
     expect(found).toEqual([]);
   }, 120_000);
 
   it('with the envelope switched off, the audit finds the timing leak', async () => {
-    // Recovery and magic-link are the cheap flows (no argon2 per request), so
-    // their work difference is large against their noise and the suite stays fast.
-    const probes = (url: string) => hushProbes(url, KNOWN, cryptoRandom).filter((p) => p.name === 'recovery' || p.name === 'magic-link');
+    // Without the floor, signup's two paths do different database work (insert
+    // a new identity, or update the existing one); login's are close to equal
+    // (argon2 against a dummy hash). The audit stops at the first look that shows a leak.
+    const probes = (url: string) => hushProbes(url, KNOWN, cryptoRandom).filter((p) => p.name === 'signup' || p.name === 'login');
     const report = await withHush(false, (url) => audit(probes(url), { maxPerClass: 320, warmup: 5 }));
     const timing = report.endpoints.filter((e) => e.verdicts.some((v) => v.channel === 'time' && v.finding));
-    expect(timing.map((e) => e.name).length, JSON.stringify(report.endpoints.map((e) => [e.name, e.timing.medianDiffMicros, e.timing.mddMicros]))).toBeGreaterThan(0);
+    expect(timing.map((e) => e.name).length, JSON.stringify(report.endpoints.map((e) => [e.name, e.timing.mannWhitney, e.timing.deciles.map((d) => [d.p, Math.round(d.diff), Math.round(d.se)])]))).toBeGreaterThan(0);
     // Switching the envelope off removes only the floor: content must stay identical.
     const content = report.endpoints.flatMap((e) => e.verdicts.filter((v) => v.channel !== 'time' && v.finding).map((v) => `${e.name}/${v.channel}`));
     expect(content).toEqual([]);
