@@ -3,6 +3,7 @@ import { registerAudit } from './audit.js';
 import { registerServe } from './serve.js';
 import { registerMigrate } from './migrate.js';
 import { registerUser } from './user.js';
+import { registerBlock } from './block.js';
 import { EXIT, reportFailure } from './shared.js';
 
 /**
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerMigrate(program);
   registerUser(program);
+  registerBlock(program);
   registerAudit(program);
   applyExitOverride(program);
   return program;

@@ -1,5 +1,6 @@
 import { BlockList as NetBlockList, isIP } from 'node:net';
 import type { Clock } from '../kernel/clock.js';
+import { parseDuration } from '../kernel/duration.js';
 import type { Random } from '../kernel/random.js';
 import { randomId } from '../kernel/random.js';
 import type { Logger } from '../kernel/log.js';
@@ -26,6 +27,16 @@ export function normalizeCidr(input: string): string | null {
   if (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max)) return null;
   const prefix = bits === undefined ? (max === 32 ? 32 : 64) : Number(bits);
   return `${networkAddress(ip, prefix)}/${prefix}`;
+}
+
+/** The longest block: a year. Longer is a firewall rule, not a guard. */
+export const MAX_BLOCK_MS = 365 * 86_400_000;
+
+/** `--for 1h`, `"for": "30m"`: a duration with its unit (a bare number is refused: 3600 would read as ms), 1 s to 365 d. */
+export function parseBlockDuration(text: string): number | null {
+  if (!/^\s*\d+(\.\d+)?\s*(s|m|h|d)\s*$/.test(text)) return null;
+  const ms = parseDuration(text);
+  return ms === null || ms < 1000 || ms > MAX_BLOCK_MS ? null : ms;
 }
 
 export interface BlockListOptions {

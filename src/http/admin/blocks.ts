@@ -1,0 +1,62 @@
+import { Hono } from 'hono';
+import type { MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import { HushError, validationError } from '../../kernel/errors.js';
+import { parseBlockDuration } from '../../guard/block-list.js';
+import type { Guards } from '../../guard/guards.js';
+import type { BlockRecord } from '../../store/blocks.js';
+
+/**
+ * The block list over the admin API, behind the `authorize` middleware the
+ * caller passes (the API-key system):
+ *
+ *   GET    /admin/v1/blocks           → { blocks: [...] }
+ *   POST   /admin/v1/blocks           { cidr, for: "1h", reason? } → 201 { block }
+ *   DELETE /admin/v1/blocks/:id       → 204, or 404
+ */
+const body = z.object({
+  cidr: z.string().min(1).max(64),
+  for: z.string().min(1).max(16),
+  reason: z.string().max(200).optional(),
+});
+
+function view(b: BlockRecord): Record<string, string> {
+  return { id: b.id, cidr: b.cidr, reason: b.reason, source: b.source, createdAt: new Date(b.createdAt).toISOString(), expiresAt: new Date(b.expiresAt).toISOString() };
+}
+
+export function blockAdmin(deps: { guards: Pick<Guards, 'blockIp' | 'unblock' | 'listBlocks'>; authorize: MiddlewareHandler }): Hono {
+  const app = new Hono();
+  app.use('/admin/v1/blocks', deps.authorize);
+  app.use('/admin/v1/blocks/*', deps.authorize);
+
+  app.get('/admin/v1/blocks', async (c) => c.json({ blocks: (await deps.guards.listBlocks()).map(view) }));
+
+  app.post('/admin/v1/blocks', async (c) => {
+    let raw: unknown;
+    try {
+      raw = await c.req.json();
+    } catch {
+      return c.json(new HushError('HUSH_BODY_MALFORMED').toJSON(), 400);
+    }
+    const parsed = body.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return c.json(validationError(String(issue?.path[0] ?? 'body'), issue?.message ?? 'is not valid').toJSON(), 400);
+    }
+    const ms = parseBlockDuration(parsed.data.for);
+    if (ms === null) return c.json(validationError('for', 'must be a duration from 1s to 365d, e.g. 1h').toJSON(), 400);
+    try {
+      const block = await deps.guards.blockIp({ cidr: parsed.data.cidr, durationMs: ms, reason: parsed.data.reason ?? '', source: 'admin' });
+      return c.json({ block: view(block) }, 201);
+    } catch (err) {
+      if (err instanceof TypeError) return c.json(validationError('cidr', 'is not an IP address or CIDR range').toJSON(), 400);
+      throw err;
+    }
+  });
+
+  app.delete('/admin/v1/blocks/:id', async (c) => {
+    const removed = await deps.guards.unblock(c.req.param('id'));
+    return removed ? c.body(null, 204) : c.json(new HushError('HUSH_NOT_FOUND').toJSON(), 404);
+  });
+  return app;
+}
