@@ -29,6 +29,8 @@ export interface PlannedResponse {
   signal: Signal;
   response: RuleResponse;
   ip: string | undefined;
+  /** What happened to the signal when it asked for this response. */
+  kind: SignalChange['kind'];
 }
 
 export interface Detected {
@@ -210,7 +212,7 @@ export class DetectionEngine {
     const ip = group['network.client.ip'] ?? event['network.client.ip'];
     return {
       change: life.status === 'quiet' ? undefined : { kind: life.status, signal },
-      responses: life.respond ? matched.responses.map((response) => ({ rule, signal, response, ip })) : [],
+      responses: life.respond ? matched.responses.map((response) => ({ rule, signal, response, ip, kind: life.status === 'quiet' ? 'updated' : life.status })) : [],
     };
   }
 
