@@ -84,7 +84,15 @@ export async function readMailbox(dir: string): Promise<MailboxMessage[]> {
   const files = names.filter((n) => n.endsWith('.eml') && !n.startsWith('.')).sort();
   const out: MailboxMessage[] = [];
   for (const file of files) {
-    const parsed = parseEml(await readFile(join(dir, file), 'utf8'));
+    let source: string;
+    try {
+      source = await readFile(join(dir, file), 'utf8');
+    } catch (err) {
+      // Removed since the listing (someone emptied the mailbox): not an error.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    const parsed = parseEml(source);
     const header = (name: string): string => parsed.headers.get(name) ?? '';
     out.push({
       file,

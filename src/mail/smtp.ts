@@ -41,10 +41,11 @@ export class SmtpTransport implements MailTransport {
     try {
       await this.#mailer.sendMail({ messageId: m.messageId, from: m.from, to: m.to, subject: m.subject, text: m.text, html: m.html });
     } catch (err) {
-      const e = err as { responseCode?: unknown; command?: unknown };
+      const e = err as { responseCode?: unknown; command?: unknown; code?: unknown };
       const code = typeof e.responseCode === 'number' ? e.responseCode : 0;
       // A sanitized message: the server's reply may quote the address or parts of the message.
-      const summary = `SMTP ${typeof e.command === 'string' ? e.command : 'send'} failed${code > 0 ? ` with ${code}` : ''}`;
+      const kind = typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) ? ` (${e.code})` : '';
+      const summary = `SMTP ${typeof e.command === 'string' ? e.command : 'send'} failed${code > 0 ? ` with ${code}` : ''}${kind}`;
       if (code >= 500 && code < 600 && code !== 503 && e.command === 'RCPT TO') throw new PermanentDeliveryError(`${summary}: recipient refused`, { cause: err });
       throw new Error(summary, { cause: err });
     }

@@ -89,6 +89,8 @@ export class OutboxWorker {
     this.wake();
     await this.#loop;
     this.#loop = undefined;
+    // Stopped for good only until the next start(); runOnce() works again meanwhile (tests, tools).
+    this.#stopping = false;
   }
 
   /** A row was just committed: poll now instead of at the next tick. */

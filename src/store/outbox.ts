@@ -55,7 +55,7 @@ export class OutboxRepository implements OutboxWriter {
     const now = new Date(this.#clock.now());
     await this.#db
       .insertInto('outbox')
-      .values({ id, kind, payload: JSON.stringify(payload), next_attempt_at: now, created_at: now })
+      .values({ id, kind, payload: JSON.stringify(payload ?? null), next_attempt_at: now, created_at: now })
       .execute();
     return id;
   }
