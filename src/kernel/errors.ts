@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   HUSH_BODY_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   HUSH_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send application/json or application/x-www-form-urlencoded.' },
   HUSH_UNAUTHORIZED: { status: 401, message: 'Sign in first.' },
+  HUSH_API_KEY_INVALID: { status: 401, message: 'Send a valid API key: Authorization: Bearer hush_…' },
+  HUSH_API_KEY_SCOPE: { status: 403, message: 'This API key does not have the scope this request needs.' },
   HUSH_FORBIDDEN: { status: 403, message: 'This request is not allowed.' },
   HUSH_CSRF: { status: 403, message: 'The form has expired or came from another site. Reload the page and try again.' },
   HUSH_INSECURE_TRANSPORT: { status: 403, message: 'Use https for this request.' },
