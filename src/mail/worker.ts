@@ -63,7 +63,8 @@ export class OutboxWorker {
     this.#deliverers = new Map(options.deliverers.map((d) => [d.kind, d]));
     this.#clock = options.clock;
     this.#random = options.random;
-    this.#log = options.logger.child({ component: 'outbox' });
+    // The caller may already have bound the component; binding it twice writes the key twice.
+    this.#log = options.logger.bindings().component === undefined ? options.logger.child({ component: 'outbox' }) : options.logger;
     this.#batchSize = options.batchSize ?? 20;
     this.#pollMs = options.pollMs ?? 1000;
     this.#leaseMs = options.leaseMs ?? 120_000;
