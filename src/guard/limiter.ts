@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { RLWrapperTimeouts, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Redis } from 'ioredis';
@@ -122,6 +121,16 @@ export class Marks {
   }
 }
 
+/** FNV-1a, 32 bits: spreads window starts; needs to be stable across instances, not secret. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
 /** A fixed-window counter over one rate-limiter-flexible store. */
 export class WindowedCounter {
   readonly name: string;
@@ -138,7 +147,7 @@ export class WindowedCounter {
 
   #window(key: string): { storeKey: string; endsAt: number } {
     const d = this.limit.durationMs;
-    const offset = createHash('sha256').update(`${this.name}\0${key}`).digest().readUInt32BE(0) % d;
+    const offset = fnv1a(`${this.name}\0${key}`) % d;
     const index = Math.floor((this.#clock.now() - offset) / d);
     return { storeKey: `${key}@${index}`, endsAt: (index + 1) * d + offset };
   }
