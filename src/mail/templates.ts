@@ -78,7 +78,9 @@ interface Body {
 export function renderMail(payload: Pick<MailPayload, 'template' | 'vars'>, brand: MailBranding): RenderedMail {
   checkLinks(payload.vars, brand.origin);
   const body = compose(payload.template, payload.vars, brand);
-  return { subject: body.subject, text: toText(body, brand), html: toHtml(body, brand).value };
+  // A header never spans lines, whatever the product name holds.
+  const subject = body.subject.replace(/[\r\n\t]+/g, ' ');
+  return { subject, text: toText(body, brand), html: toHtml(body, brand).value };
 }
 
 function checkLinks(vars: Record<string, string>, origin: string): void {

@@ -57,6 +57,11 @@ describe('mail templates', () => {
     }
   });
 
+  it('keeps the subject on one line', () => {
+    const m = renderMail({ template: 'magic-link', vars: { link } }, { ...brand, productName: 'Acme\r\nBcc: x@evil.test' });
+    expect(m.subject).not.toMatch(/[\r\n]/);
+  });
+
   it('notices without a link point to the origin', () => {
     const m = renderMail({ template: 'password-changed', vars: {} }, brand);
     expect(m.text).toContain('https://id.acme.test');
