@@ -4,6 +4,9 @@ import { registerServe } from './serve.js';
 import { registerMigrate } from './migrate.js';
 import { registerUser } from './user.js';
 import { registerBlock } from './block.js';
+import { registerApiKey } from './apikey.js';
+import { registerSignals } from './signals.js';
+import { registerRules } from './rules.js';
 import { EXIT, reportFailure } from './shared.js';
 
 /**
@@ -20,6 +23,9 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerUser(program);
   registerBlock(program);
+  registerApiKey(program);
+  registerSignals(program);
+  registerRules(program);
   registerAudit(program);
   applyExitOverride(program);
   return program;
