@@ -6,7 +6,7 @@
  * (as a real target would) and busy-waits D µs for known identifiers.
  *
  * Power is estimated by subsampling: one pool of interleaved samples per D,
- * then 20 random subsamples of n pairs each; n doubles until ≥ 95 % of them
+ * then 30 random subsamples of n pairs each; n doubles until ≥ 95 % of them
  * detect the delay, then one bisection step refines it. The pool grows so that
  * n stays at most half of it (less overlap between subsamples).
  */
@@ -24,7 +24,7 @@ import { SeededRandom, cryptoRandom } from '../src/kernel/random.js';
 
 const ALPHA = 1e-3;
 const POWER = 0.95;
-const TRIALS = 20;
+const TRIALS = 30;
 const DELAYS = [1000, 100, 20, 5, 1];
 const MAX_POOL = 40_000;
 const FP_RUNS = 50;
@@ -88,7 +88,7 @@ async function samplesNeeded(delay: number): Promise<{ n: number | null; pool: n
       if (performance.now() > deadline) return { n: null, pool: pool.k.length, medianDiff: median(pool.k) - median(pool.u) };
       if (pool.k.length < 2 * n) {
         if (2 * n > MAX_POOL) return { n: null, pool: pool.k.length, medianDiff: median(pool.k) - median(pool.u) };
-        await grow(Math.max(2 * n, 400));
+        await grow(Math.max(2 * n, 2000));
       }
       if (power(pool, n) >= POWER) break;
       lastMiss = n;
@@ -120,7 +120,11 @@ let runs = 0;
 const fpStarted = performance.now();
 for (; runs < FP_RUNS && performance.now() < deadline + 120_000; runs++) {
   const report = await runAudit([probe()], { alpha: ALPHA, maxPerClass: 500, warmup: 20, paceMicros: 0, h2: false, resolutionMicros: 0, timeoutMs: 10_000, random: cryptoRandom });
-  if (report.finding) falsePositives++;
+  if (report.finding) {
+    falsePositives++;
+    const e = report.endpoints[0]!;
+    process.stdout.write(`  false positive on ${e.verdicts.filter((v) => v.finding).map((v) => `${v.channel} (${v.summary})`).join(', ')}\n`);
+  }
 }
 process.stdout.write(`  false positives: ${falsePositives} of ${runs} full audits with no leak (500 samples per class, all channels, α = ${ALPHA}; ${((performance.now() - fpStarted) / 1000).toFixed(0)} s)\n`);
 process.stdout.write('  targets: 20 µs within 500 samples per class, 5 µs within 5,000; anchor (Van Goethem et al.): 5 µs in ~42 sequential requests on localhost, ~52 HTTP/2 pairs over the Internet\n');

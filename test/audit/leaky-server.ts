@@ -73,10 +73,14 @@ export async function startLeakyServer(opts: LeakyOptions): Promise<LeakyServer>
     const exists = known.has(email);
     const leak = opts.leak;
     total++;
-    const n = (attempts.get(email) ?? 0) + 1;
-    attempts.set(email, n);
     if (leak.kind === 'rate-limit-all' && total > leak.after) return limited(res);
-    if (leak.kind === 'rate-limit' && exists && n % leak.every === 0) return limited(res);
+    if (leak.kind === 'rate-limit' && exists) {
+      // Counted only where the leak needs it: a map that grew with every fresh
+      // unknown identifier would itself be a (real, measurable) timing leak.
+      const n = (attempts.get(email) ?? 0) + 1;
+      attempts.set(email, n);
+      if (n % leak.every === 0) return limited(res);
+    }
     if (leak.kind === 'delay' && exists === (leak.slower === 'known')) {
       if (leak.timer === true) await new Promise((r) => setTimeout(r, leak.micros / 1000));
       else spin(leak.micros);
