@@ -87,7 +87,7 @@ function parseAttrs(raw: unknown): Record<string, string | number | boolean> | s
     } else if (typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) {
       return `attrs.${k}: is not a string, number or boolean`;
     }
-    out[k] = v as string | number | boolean;
+    out[k] = v;
   }
   return out;
 }
