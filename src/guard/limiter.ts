@@ -147,7 +147,9 @@ export class WindowedCounter {
 
   #window(key: string): { storeKey: string; endsAt: number } {
     const d = this.limit.durationMs;
-    const offset = fnv1a(`${this.name}\0${key}`) % d;
+    // Keys `address|identifier` spread by their address only: every identifier tried from one
+    // address then shares window edges, so Retry-After cannot differ between identifiers.
+    const offset = fnv1a(`${this.name}\0${key.split('|')[0] ?? key}`) % d;
     const index = Math.floor((this.#clock.now() - offset) / d);
     return { storeKey: `${key}@${index}`, endsAt: (index + 1) * d + offset };
   }
