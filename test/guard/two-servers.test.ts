@@ -33,7 +33,7 @@ afterAll(async () => {
 function serve(env: NodeJS.ProcessEnv): Promise<string> {
   const child = spawn(process.execPath, [bin, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('hush serve did not start')), 60_000);
     lines.on('line', (line) => {
