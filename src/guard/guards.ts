@@ -115,6 +115,7 @@ interface Parts {
   blocks: BlockList;
   redis: Redis | undefined;
   onRedisReady: () => void;
+  probe: NodeJS.Timeout | undefined;
 }
 
 export class Guards {
@@ -237,6 +238,7 @@ export class Guards {
   /** Detaches from the Redis client (which the caller owns and closes). */
   close(): Promise<void> {
     this.#p.redis?.off('ready', this.#p.onRedisReady);
+    clearInterval(this.#p.probe);
     return Promise.resolve();
   }
 }
@@ -262,6 +264,14 @@ export async function createGuards(options: CreateGuardsOptions): Promise<Guards
     powHealth.restored();
   };
   redis?.on('ready', onRedisReady);
+  // A timeout degrades without the connection dropping, so no 'ready' follows: probe until Redis answers.
+  const probe =
+    redis === undefined
+      ? undefined
+      : setInterval(() => {
+          if (!limitsHealth.degraded || redis.status !== 'ready') return;
+          redis.ping().then(onRedisReady, () => undefined);
+        }, 2000).unref();
   if (!config.limits) log.warn('rate limits are OFF (HUSH_LIMITS=off): for benchmarks and load tests only');
   if (!config.pow) log.warn('proof-of-work is OFF (HUSH_POW=off)');
   log.info({ limits: redis === undefined ? 'memory' : 'redis+insurance', powReplay: redis === undefined ? (db === undefined ? 'memory' : 'database') : 'redis', blocks: db === undefined ? 'memory' : 'database' }, 'guards ready');
@@ -277,5 +287,6 @@ export async function createGuards(options: CreateGuardsOptions): Promise<Guards
     blocks,
     redis,
     onRedisReady,
+    probe,
   });
 }
