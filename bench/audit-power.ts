@@ -19,6 +19,7 @@ import { Sampler } from '../src/audit/sampler.js';
 import { decileTest } from '../src/audit/stats/decile-test.js';
 import { mannWhitney } from '../src/audit/stats/mann-whitney.js';
 import { median } from '../src/audit/stats/quantile.js';
+import { signedRank } from '../src/audit/stats/signed-rank.js';
 import type { Probe } from '../src/audit/types.js';
 import { SeededRandom, cryptoRandom } from '../src/kernel/random.js';
 
@@ -49,10 +50,12 @@ async function setLeak(leak: object): Promise<void> {
 
 const probe = (): Probe => ({ name: 'login', url, method: 'POST', headers: [], body: { kind: 'json', template: '{"email":"{{id}}","password":"x"}' }, known });
 
-/** The audit's time channel at α: Mann-Whitney U and the decile test, each at α/2 (Bonferroni). */
+/** The audit's time channel at α: its three tests, each at α/3 (Bonferroni). Pairs stay pairs. */
 function detects(k: number[], u: number[]): boolean {
-  if (mannWhitney(u, k).p < ALPHA / 2) return true;
-  return decileTest(k, u, { alpha: ALPHA / 2, random, resamples: 100 }).p < ALPHA / 2;
+  const a = ALPHA / 3;
+  if (mannWhitney(u, k).p < a) return true;
+  if (signedRank(u.map((v, i) => v - k[i]!)).p < a) return true;
+  return decileTest(k, u, { alpha: a, random, resamples: 100 }).p < a;
 }
 
 function power(pool: { k: number[]; u: number[] }, n: number): number {

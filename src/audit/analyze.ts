@@ -4,12 +4,13 @@ import type { ChannelComparison } from './compare.js';
 import { decileTest } from './stats/decile-test.js';
 import { binomialTwoSided } from './stats/exact.js';
 import { mannWhitney } from './stats/mann-whitney.js';
+import { signedRank } from './stats/signed-rank.js';
 import { median } from './stats/quantile.js';
 import type { Sample, TimingSummary, Verdict } from './types.js';
 
 /** Tests run per endpoint; Bonferroni divides α by this times the number of endpoints. */
 export const CONTENT_TESTS = 3;
-export const TIME_TESTS = 2;
+export const TIME_TESTS = 3;
 export const ORDER_TESTS = 1;
 
 /** Replies per class the content channels compare: enough for exact tests, bounded in memory and time. */
@@ -40,6 +41,8 @@ export function analyze(known: readonly Sample[], unknown: readonly Sample[], al
   const ut = unknown.map((s) => s.micros);
   const mw = mannWhitney(ut, kt);
   const dec = decileTest(kt, ut, { alpha, random });
+  // The samplers push one known and one unknown per block, so index i is a pair sent back to back.
+  const paired = signedRank(ut.map((u, i) => u - (kt[i] ?? u)));
   const medianDiff = median(ut) - median(kt);
   const timing: TimingSummary = {
     known: kt,
@@ -47,17 +50,19 @@ export function analyze(known: readonly Sample[], unknown: readonly Sample[], al
     mddMicros: dec.mdd,
     medianDiffMicros: medianDiff,
     mannWhitney: { z: mw.z, p: mw.p, auc: mw.auc },
+    signedRank: { z: paired.z, p: paired.p, pairs: paired.n },
     deciles: dec.rows.map((r) => ({ p: r.p, known: r.x, unknown: r.y, diff: r.diff, se: r.se, pValue: r.pValue })),
   };
-  const pTime = Math.min(mw.p, dec.p);
+  const pTime = Math.min(mw.p, dec.p, paired.p);
   let finding = pTime < alpha;
   const slower = medianDiff > 0 ? 'unknown identifiers are slower' : 'known identifiers are slower';
   const evidence = [
     `median known ${fmt(median(kt))} µs, unknown ${fmt(median(ut))} µs (difference ${fmt(medianDiff)} µs)`,
     `Mann-Whitney U: z = ${mw.z.toFixed(2)}, p = ${mw.p.toExponential(2)}, P(unknown slower) = ${mw.auc.toFixed(3)}`,
+    `Wilcoxon signed-rank on ${paired.n} back-to-back pairs: z = ${paired.z.toFixed(2)}, p = ${paired.p.toExponential(2)}`,
     `bootstrap quantiles: p = ${dec.p.toExponential(2)}; ${dec.rows.map((r) => `q${Math.round(r.p * 100)} ${signed(r.diff)}±${fmt(r.se)}`).join(', ')}`,
   ];
-  let test = 'Mann-Whitney U + bootstrap quantiles (two-sided)';
+  let test = 'Mann-Whitney U + paired signed-rank + bootstrap quantiles (two-sided)';
   let p = pTime;
   if (order !== undefined) {
     const po = binomialTwoSided(order.knownFirst, order.pairs);

@@ -83,6 +83,8 @@ export interface TimingSummary {
   /** Median(unknown) − median(known), µs. */
   medianDiffMicros: number;
   mannWhitney: { z: number; p: number; auc: number };
+  /** Wilcoxon signed-rank on the differences of back-to-back (known, unknown) pairs. */
+  signedRank: { z: number; p: number; pairs: number };
   deciles: { p: number; known: number; unknown: number; diff: number; se: number; pValue: number }[];
   order?: { pairs: number; knownFirst: number; p: number };
 }

@@ -3,6 +3,7 @@ import { SeededRandom } from '../../../src/kernel/random.js';
 import { decileTest } from '../../../src/audit/stats/decile-test.js';
 import { binomialTwoSided, fisherExact, logGamma } from '../../../src/audit/stats/exact.js';
 import { mannWhitney } from '../../../src/audit/stats/mann-whitney.js';
+import { signedRank } from '../../../src/audit/stats/signed-rank.js';
 import { normQuantile, normSf, twoSidedP } from '../../../src/audit/stats/normal.js';
 import { quantiles } from '../../../src/audit/stats/quantile.js';
 import { alphaPerLook, lookSizes } from '../../../src/audit/stats/sequential.js';
@@ -136,5 +137,21 @@ describe('sequential looks', () => {
       if (looks.some((n, k) => mannWhitney(x.slice(0, n), y.slice(0, n)).p < alphas[k]!)) falseAlarms++;
     }
     expect(falseAlarms / 300).toBeLessThan(0.08);
+  });
+});
+
+describe('Wilcoxon signed-rank (paired differences)', () => {
+  it('matches scipy (approx, continuity correction, zeros dropped)', () => {
+    expect(signedRank([1.5, -0.5, 2, 3, -1, 4, 2.5, 0.5, 3.5, -2]).p).toBeCloseTo(0.08273102231510242, 6);
+    const tied = signedRank([1, 1, 2, -1, 0, 3, 2, 2, -2, 4, 1, 0]);
+    expect(tied.n).toBe(10);
+    expect(tied.p).toBeCloseTo(0.0630226018309149, 6);
+  });
+  it('is two-sided and gives p = 1 with no information', () => {
+    const a = signedRank([1, 2, 3, 4, 5, 6, 7, 8]);
+    const b = signedRank([-1, -2, -3, -4, -5, -6, -7, -8]);
+    expect(a.p).toBeCloseTo(b.p, 12);
+    expect(a.z).toBeCloseTo(-b.z, 12);
+    expect(signedRank([0, 0]).p).toBe(1);
   });
 });
