@@ -1,14 +1,12 @@
 import { validationError } from '../../kernel/errors.js';
 import type { Identity } from '../identity.js';
 import { MAX_PASSWORD_LENGTH } from '../password-policy.js';
-import { reply } from './reply.js';
+import { errorReplyOf, reply } from './reply.js';
 import { recordEvent } from './context.js';
 import type { FlowDeps, Outcome, RequestMeta } from './context.js';
 
 export const PASSWORD_CHANGED = reply(200, { status: 'password_changed', message: 'Your password has been changed. Your other sessions were signed out.' });
-export const PASSWORD_CHANGE_REFUSED = reply(401, {
-  error: { code: 'HUSH_PASSWORD_MISMATCH', message: 'Your current password is not right. If you signed up with a link and have no password, use "Forgot password" to set one.' },
-});
+export const PASSWORD_CHANGE_REFUSED = errorReplyOf('HUSH_PASSWORD_MISMATCH');
 export const LOGGED_OUT = reply(204, null);
 
 export interface PasswordChangeInput {

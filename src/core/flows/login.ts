@@ -2,18 +2,14 @@ import { validationError } from '../../kernel/errors.js';
 import { normalizeIdentifier } from '../identifier.js';
 import { MAX_PASSWORD_LENGTH } from '../password-policy.js';
 import type { Flow } from './flow.js';
-import { reply } from './reply.js';
+import { errorReplyOf, reply } from './reply.js';
 import { recordEvent, tokenLink } from './context.js';
 
 export const LOGIN_OK = reply(200, { status: 'signed_in', message: 'You are signed in.' });
 /** The one failure: unknown address and wrong password alike. */
-export const LOGIN_FAILED = reply(401, {
-  error: { code: 'HUSH_LOGIN_FAILED', message: 'That email and password do not match. Try again, or reset your password.' },
-});
+export const LOGIN_FAILED = errorReplyOf('HUSH_LOGIN_FAILED');
 /** The right password for an address not yet confirmed: the password proved ownership, so saying so leaks nothing. */
-export const LOGIN_VERIFY_FIRST = reply(403, {
-  error: { code: 'HUSH_VERIFY_FIRST', message: 'Confirm your address first: we have sent you a new link. Check your inbox.' },
-});
+export const LOGIN_VERIFY_FIRST = errorReplyOf('HUSH_VERIFY_FIRST');
 
 export interface LoginInput {
   email: string;
