@@ -1,96 +1,115 @@
 /**
- * A Map with a size bound that evicts the least recently used entry, in O(1)
- * amortized (a "second chance" queue). A plain Map moved to its end on every
- * touch and evicted from its front degrades badly: V8 leaves deleted slots at
- * the front until it rehashes, and every `keys().next()` walks over them.
- * Here a touch only stamps the entry; eviction pops the queue's head and
- * re-queues it once if it was touched since it was queued.
+ * A two-level map (space → key → value) with one size bound over all spaces,
+ * evicting the least recently used entry in O(1) amortized (a "second chance"
+ * queue). Spaces let callers look up by the raw group value (an address as it
+ * came in) instead of building a compound key string per event, which costs
+ * an allocation and a hash each time. A plain Map moved to its end on every
+ * touch and evicted from its front also degrades badly: V8 leaves deleted
+ * slots at the front until it rehashes, and every `keys().next()` walks them.
  */
+interface Entry<V> {
+  value: V;
+  key: string;
+  space: Map<string, Entry<V>>;
+  touched: number;
+  queued: number;
+  dead: boolean;
+}
+
 export class BoundedMap<V> {
   readonly #max: number;
-  readonly #entries = new Map<string, { value: V; touched: number; queued: number }>();
-  #queue: string[] = [];
+  readonly #spaces = new Map<string, Map<string, Entry<V>>>();
+  #queue: Entry<V>[] = [];
   #head = 0;
   #tick = 0;
+  #size = 0;
   #evictions = 0;
-  readonly #onEvict: ((key: string, value: V) => void) | undefined;
 
-  constructor(max: number, onEvict?: (key: string, value: V) => void) {
+  constructor(max: number) {
     this.#max = Math.max(1, max);
-    this.#onEvict = onEvict;
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#size;
   }
 
   get evictions(): number {
     return this.#evictions;
   }
 
+  #space(space: string): Map<string, Entry<V>> {
+    let s = this.#spaces.get(space);
+    if (s === undefined) {
+      s = new Map();
+      this.#spaces.set(space, s);
+    }
+    return s;
+  }
+
   /** The value, marked as just used. */
-  get(key: string): V | undefined {
-    const e = this.#entries.get(key);
+  get(space: string, key: string): V | undefined {
+    const e = this.#spaces.get(space)?.get(key);
     if (e === undefined) return undefined;
     e.touched = ++this.#tick;
     return e.value;
   }
 
   /** The value, without marking it used. */
-  peek(key: string): V | undefined {
-    return this.#entries.get(key)?.value;
+  peek(space: string, key: string): V | undefined {
+    return this.#spaces.get(space)?.get(key)?.value;
   }
 
-  set(key: string, value: V): void {
-    const e = this.#entries.get(key);
+  set(space: string, key: string, value: V): void {
+    const s = this.#space(space);
+    const e = s.get(key);
     if (e !== undefined) {
       e.value = value;
       e.touched = ++this.#tick;
       return;
     }
     const tick = ++this.#tick;
-    this.#entries.set(key, { value, touched: tick, queued: tick });
-    this.#queue.push(key);
-    while (this.#entries.size > this.#max) this.#evictOne();
-    // Deleted keys leave stale queue slots; rebuild before they outnumber the live ones.
-    if (this.#queue.length - this.#head > 2 * this.#max + 1024) this.#rebuildQueue();
+    const entry: Entry<V> = { value, key, space: s, touched: tick, queued: tick, dead: false };
+    s.set(key, entry);
+    this.#queue.push(entry);
+    this.#size++;
+    while (this.#size > this.#max) this.#evictOne();
   }
 
-  delete(key: string): void {
-    // The key stays in the queue and is skipped when it reaches the head.
-    this.#entries.delete(key);
+  delete(space: string, key: string): void {
+    const s = this.#spaces.get(space);
+    const e = s?.get(key);
+    if (!s || !e) return;
+    s.delete(key);
+    // Stays in the queue, skipped when it reaches the head.
+    e.dead = true;
+    this.#size--;
   }
 
   clear(): void {
-    this.#entries.clear();
+    this.#spaces.clear();
     this.#queue = [];
     this.#head = 0;
-  }
-
-  #rebuildQueue(): void {
-    const live = [...this.#entries.entries()].sort((a, b) => a[1].queued - b[1].queued);
-    this.#queue = live.map(([k]) => k);
-    this.#head = 0;
+    this.#size = 0;
   }
 
   #evictOne(): void {
     for (;;) {
-      const key = this.#queue[this.#head++];
+      const e = this.#queue[this.#head++];
       if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
         this.#queue = this.#queue.slice(this.#head);
         this.#head = 0;
       }
-      if (key === undefined) return;
-      const e = this.#entries.get(key);
-      if (e === undefined) continue;
+      if (e === undefined) return;
+      if (e.dead) continue;
       if (e.touched > e.queued) {
         e.queued = ++this.#tick;
-        this.#queue.push(key);
+        this.#queue.push(e);
         continue;
       }
-      this.#entries.delete(key);
+      e.space.delete(e.key);
+      e.dead = true;
+      this.#size--;
       this.#evictions++;
-      this.#onEvict?.(key, e.value);
       return;
     }
   }

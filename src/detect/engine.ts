@@ -98,8 +98,8 @@ export class DetectionEngine {
       const obs = await this.#state.observe(p);
       const matched = firstCase(rule, obs);
       if (matched === undefined) continue;
-      const life = await this.#state.raise(this.#raiseInput(rule, matched, p.key, now));
-      const values = this.#wantsDetail(life) && rule.distinct !== undefined ? await this.#state.sample(rule, p.key, matched.index, this.#evidenceValues) : [];
+      const life = await this.#state.raise(this.#raiseInput(rule, matched, p, now));
+      const values = this.#wantsDetail(life) && rule.distinct !== undefined ? await this.#state.sample(rule, p.key, p.groupKey, matched.index, this.#evidenceValues) : [];
       out = this.#collect(out, this.#finish(rule, matched, event, p, obs, life, values));
     }
     return out ?? NOTHING;
@@ -121,8 +121,8 @@ export class DetectionEngine {
       const obs = state.observe(p) as Observation;
       const matched = firstCase(rule, obs);
       if (matched === undefined) continue;
-      const life = state.raise(this.#raiseInput(rule, matched, p.key, now)) as RaiseResult;
-      const values = this.#wantsDetail(life) && rule.distinct !== undefined ? (state.sample(rule, p.key, matched.index, this.#evidenceValues) as string[]) : [];
+      const life = state.raise(this.#raiseInput(rule, matched, p, now)) as RaiseResult;
+      const values = this.#wantsDetail(life) && rule.distinct !== undefined ? (state.sample(rule, p.key, p.groupKey, matched.index, this.#evidenceValues) as string[]) : [];
       out = this.#collect(out, this.#finish(rule, matched, event, p, obs, life, values));
     }
     return out ?? NOTHING;
@@ -152,12 +152,15 @@ export class DetectionEngine {
       (hits ??= []).push({ caseIndex: c.index, value: dv === undefined ? undefined : String(dv), whileSignal: c.whileSignal });
     }
     if (hits === undefined) return undefined;
-    return { rule, key: stateKey(rule.id, groupKey), groupKey, now, hits };
+    // Only Redis needs the compound key; building it for memory would cost a string per event.
+    return { rule, key: this.#state.kind === 'redis' ? stateKey(rule.id, groupKey) : '', groupKey, now, hits };
   }
 
-  #raiseInput(rule: Rule, matched: RuleCase, key: string, now: number): RaiseInput {
+  #raiseInput(rule: Rule, matched: RuleCase, p: { key: string; groupKey: string }, now: number): RaiseInput {
     return {
-      key,
+      key: p.key,
+      ruleId: rule.id,
+      groupKey: p.groupKey,
       now,
       severity: severityRank(matched.severity),
       keepAliveMs: rule.keepAliveMs,
@@ -217,11 +220,11 @@ export class DetectionEngine {
   }
 
   #keepEvidence(life: RaiseResult, event: AccountEvent): AccountEvent[] {
-    let list = this.#evidence.get(life.id);
+    let list = this.#evidence.get('', life.id);
     if (list === undefined) {
       list = [];
       // Bounded: the least recently raised signals' samples go first (they live on in the store).
-      this.#evidence.set(life.id, list);
+      this.#evidence.set('', life.id, list);
     }
     list.push(event);
     if (list.length > this.#evidenceEvents) list.shift();

@@ -38,16 +38,16 @@ interface Group {
 }
 
 /**
- * Windows and signals in this process. Memory is bounded: groups live in one
- * Map in least-recently-seen order (a touch moves a group to the end), and
- * past `maxGroups` the oldest are evicted and counted, so a flood of rotating
- * addresses costs at most `maxGroups` groups.
+ * Windows and signals in this process. Memory is bounded: past `maxGroups`
+ * (over all rules) the least recently seen group is evicted and counted, so a
+ * flood of rotating addresses costs at most `maxGroups` groups.
  */
 export class MemoryState implements DetectionState {
   readonly kind = 'memory' as const;
   readonly #groups: BoundedMap<Group>;
   readonly #signals: BoundedMap<SignalLife>;
   readonly #cap: number;
+  readonly #scratch = new Map<string, Observation>();
 
   constructor(options: MemoryStateOptions = {}) {
     this.#groups = new BoundedMap(options.maxGroups ?? 200_000);
@@ -56,19 +56,19 @@ export class MemoryState implements DetectionState {
   }
 
   observe(input: ObserveInput): Observation {
-    const { rule, key, now } = input;
+    const { rule, groupKey, now } = input;
     const cases = rule.cases.length;
     const cur = Math.floor(now / rule.bucketMs);
-    let g = this.#groups.get(key);
+    let g = this.#groups.get(rule.id, groupKey);
     if (g === undefined) {
       // Plain arrays of small integers: far cheaper to allocate than typed arrays, and a flood allocates one per new address.
       g = { last: cur, counts: zeros(cases * SLOTS), sums: zeros(cases), values: undefined, sketches: undefined, ewma: rule.anomaly ? zeros(cases) : undefined, learnedMs: 0 };
-      this.#groups.set(key, g);
+      this.#groups.set(rule.id, groupKey, g);
     }
     // Time that runs backwards (another instance's clock, a replay) counts in the newest bucket.
     const at = Math.max(cur, g.last);
     if (at > g.last) this.#advance(g, rule, at);
-    const signal = this.#signals.peek(key);
+    const signal = this.#signals.peek(rule.id, groupKey);
     const alive = signal !== undefined && now < signal.expiresAt;
     const slot = at % SLOTS;
     for (const hit of input.hits) {
@@ -79,23 +79,31 @@ export class MemoryState implements DetectionState {
       if (hit.value !== undefined) this.#addValue(g, cases, i, hit.value, at);
     }
     const start = at - SLOTS + 1;
-    const counts: CaseCounts[] = [];
-    for (let i = 0; i < cases; i++) {
-      const count = g.sums[i] ?? 0;
-      const distinct = rule.distinct === undefined ? 0 : this.#distinct(g, i, start);
-      counts.push(g.ewma ? { count, distinct, expected: this.#expected(g, rule, i), learnedMs: g.learnedMs } : { count, distinct, expected: Number.NaN, learnedMs: 0 });
+    // One observation per rule, reused: valid until the next observe of the same rule (the engine reads it at once).
+    let out = this.#scratch.get(rule.id);
+    if (out === undefined) {
+      out = { counts: rule.cases.map(() => ({ count: 0, distinct: 0, expected: Number.NaN, learnedMs: 0 })), signalAlive: false };
+      this.#scratch.set(rule.id, out);
     }
-    return { counts, signalAlive: alive };
+    out.signalAlive = alive;
+    for (let i = 0; i < cases; i++) {
+      const c = out.counts[i] as CaseCounts;
+      c.count = g.sums[i] ?? 0;
+      c.distinct = rule.distinct === undefined ? 0 : this.#distinct(g, i, start);
+      c.expected = g.ewma ? this.#expected(g, rule, i) : Number.NaN;
+      c.learnedMs = g.learnedMs;
+    }
+    return out;
   }
 
   raise(input: RaiseInput): RaiseResult {
-    const { life, result } = raiseSignal(this.#signals.get(input.key), input);
-    this.#signals.set(input.key, life);
+    const { life, result } = raiseSignal(this.#signals.get(input.ruleId, input.groupKey), input);
+    this.#signals.set(input.ruleId, input.groupKey, life);
     return result;
   }
 
-  sample(rule: Rule, key: string, caseIndex: number, limit: number): string[] {
-    const values = this.#groups.peek(key)?.values?.[caseIndex];
+  sample(rule: Rule, _key: string, groupKey: string, caseIndex: number, limit: number): string[] {
+    const values = this.#groups.peek(rule.id, groupKey)?.values?.[caseIndex];
     if (!values || rule.distinct === undefined) return [];
     return [...values.keys()].slice(-limit);
   }

@@ -114,7 +114,7 @@ export class RedisState implements DetectionState {
     };
   }
 
-  async sample(rule: Rule, key: string, caseIndex: number, limit: number): Promise<string[]> {
+  async sample(rule: Rule, key: string, _groupKey: string, caseIndex: number, limit: number): Promise<string[]> {
     if (rule.distinct === undefined) return [];
     return this.#redis.zrange(`${this.#prefix}${key}:v${caseIndex}`, -limit, -1);
   }

@@ -14,7 +14,7 @@ export interface DetectionState {
   /** Opens, escalates or refreshes the group's signal for a case that matched. */
   raise(input: RaiseInput): RaiseResult | Promise<RaiseResult>;
   /** The most recent distinct values of a case in the window (evidence), newest last. */
-  sample(rule: Rule, key: string, caseIndex: number, limit: number): string[] | Promise<string[]>;
+  sample(rule: Rule, key: string, groupKey: string, caseIndex: number, limit: number): string[] | Promise<string[]>;
   /** Live groups and how many were evicted to keep memory bounded. */
   stats(): StateStats | Promise<StateStats>;
   close(): Promise<void>;
@@ -35,8 +35,10 @@ export interface Hit {
 
 export interface ObserveInput {
   rule: Rule;
-  /** The rule and the group, as one string: `ruleId \0 groupKey`. */
+  /** The rule and the group, as one string: `ruleId \0 groupKey` (Redis keys). */
   key: string;
+  /** The group alone: the group-by values joined by U+001F ('' app-wide). */
+  groupKey: string;
   now: number;
   hits: readonly Hit[];
 }
@@ -59,6 +61,8 @@ export interface Observation {
 
 export interface RaiseInput {
   key: string;
+  ruleId: string;
+  groupKey: string;
   now: number;
   /** Severity rank of the case that matched (0 info … 4 critical). */
   severity: number;

@@ -102,7 +102,7 @@ export function stateConformance(name: string, make: () => Promise<DetectionStat
       for (let i = 0; i < 3000; i++) await h.send(reset(`many${i}@example.com`, false, '192.0.2.200'));
       h.clock.advance(10_000);
       await h.send({ ...reset('last@example.com', false, '192.0.2.200') });
-      const found = await h.engine.state.observe({ rule: h.engine.rules[0]!, key: 'password-reset-enumeration\u0000192.0.2.200', now: h.clock.now(), hits: [] });
+      const found = await h.engine.state.observe({ rule: h.engine.rules[0]!, key: 'password-reset-enumeration\u0000192.0.2.200', groupKey: '192.0.2.200', now: h.clock.now(), hits: [] });
       expect(found.counts[1]!.count).toBe(3001);
       expect(Math.abs(found.counts[1]!.distinct - 3001) / 3001).toBeLessThan(0.05);
       await state.close();

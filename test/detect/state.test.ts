@@ -65,7 +65,7 @@ describe.skipIf(tier.skip)('two instances on one Redis', () => {
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? a : b).engine.observe(ev)));
     const opened = results.flatMap((r) => r.changes).filter((c) => c.kind === 'opened');
     expect(opened).toHaveLength(1);
-    const obs = await a.engine.state.observe({ rule: a.engine.rules[0]!, key: 'reset-flooding\u0000victim@example.com', now: a.clock.now(), hits: [] });
+    const obs = await a.engine.state.observe({ rule: a.engine.rules[0]!, key: 'reset-flooding\u0000victim@example.com', groupKey: 'victim@example.com', now: a.clock.now(), hits: [] });
     expect(obs.counts[0]!.count).toBe(200);
     await a.engine.state.close();
     await b.engine.state.close();

@@ -4,14 +4,14 @@ import { createTracker } from '../../../src/track/index.js';
 
 function fakeHush(script: number[]) {
   const calls: { auth: string | null; events: Record<string, unknown>[] }[] = [];
-  const fetch = async (_url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const events = JSON.parse(String(init?.body)) as Record<string, unknown>[];
+  const fetch = (_url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const events = JSON.parse(init?.body as string) as Record<string, unknown>[];
     calls.push({ auth: new Headers(init?.headers).get('authorization'), events });
     const status = script.shift() ?? 202;
-    if (status === 0) throw new TypeError('fetch failed');
-    return new Response(JSON.stringify({ accepted: events.length, rejected: [] }), { status });
+    if (status === 0) return Promise.reject(new TypeError('fetch failed'));
+    return Promise.resolve(new Response(JSON.stringify({ accepted: events.length, rejected: [] }), { status }));
   };
-  return { calls, fetch: fetch as typeof globalThis.fetch };
+  return { calls, fetch: fetch };
 }
 
 describe('hush/track', () => {

@@ -38,9 +38,9 @@ describe('webhooks', () => {
   it('delivers signed, with the row id for de-duplication; retries 5xx and 429, gives up on other 4xx', async () => {
     const seen: { headers: Headers; body: string }[] = [];
     let status = 200;
-    const fetch = (async (_u: string, init: RequestInit) => {
-      seen.push({ headers: new Headers(init.headers), body: String(init.body) });
-      return new Response('ok', { status });
+    const fetch = ((_u: string, init: RequestInit) => {
+      seen.push({ headers: new Headers(init.headers), body: init.body as string });
+      return Promise.resolve(new Response('ok', { status }));
     }) as unknown as typeof globalThis.fetch;
     const clock = new ManualClock(1_000_000);
     const d = webhookDeliverer({ signingKey: 'k', clock, fetch });
