@@ -31,6 +31,12 @@ export interface LeakyOptions {
   h2?: boolean;
   /** Require the CSRF token from GET /form (cookie + body field `csrf`). */
   csrf?: boolean;
+  /**
+   * Never read the identifier: an A/A control where nothing on the server can
+   * differ by class. (Even with every leak off, a server that parses fresh
+   * identifiers does slightly different work for never-seen strings.)
+   */
+  blind?: boolean;
 }
 
 export interface LeakyServer {
@@ -69,7 +75,7 @@ export async function startLeakyServer(opts: LeakyOptions): Promise<LeakyServer>
       res.end('csrf');
       return;
     }
-    const email = (fields.email ?? '').toLowerCase();
+    const email = opts.blind === true ? '' : (fields.email ?? '').toLowerCase();
     const exists = known.has(email);
     const leak = opts.leak;
     total++;

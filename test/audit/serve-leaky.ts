@@ -11,12 +11,15 @@ import type { Leak, LeakyServer } from './leaky-server.js';
 
 const known = ['alice@example.com', 'bob@example.com'];
 const h2 = process.argv[3] === 'h2';
-let server: LeakyServer = await startLeakyServer({ leak: JSON.parse(process.argv[2] ?? '{"kind":"none"}') as Leak, known, h2 });
+/** A leak setting, optionally with `"blind": true` (the A/A control). */
+type Setting = Leak & { blind?: boolean };
+const start = (s: Setting): Promise<LeakyServer> => startLeakyServer({ leak: s, known, h2, blind: s.blind === true });
+let server: LeakyServer = await start(JSON.parse(process.argv[2] ?? '{"kind":"none"}') as Setting);
 process.stdout.write(`${server.url}\n`);
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() === '') continue;
   await server.close();
-  server = await startLeakyServer({ leak: JSON.parse(line) as Leak, known, h2 });
+  server = await start(JSON.parse(line) as Setting);
   process.stdout.write(`${server.url}\n`);
 }
 // stdin closed: keep serving the last configuration until killed.
