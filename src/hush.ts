@@ -37,6 +37,7 @@ import { createApp } from './http/app.js';
 import { accountApi } from './http/api/account.js';
 import { healthRoutes } from './http/health.js';
 import { httpMetrics } from './http/http-metrics.js';
+import { requestLog } from './http/request-log.js';
 import { SessionCookie } from './http/cookies.js';
 import { listen } from './http/server.js';
 import type { RunningServer } from './http/server.js';
@@ -135,7 +136,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
     };
     const app = createApp({
       logger,
-      middleware: [httpMetrics(metrics)],
+      middleware: [httpMetrics(metrics), requestLog(logger.child({ component: 'http' }))],
       routes: [
         healthRoutes({ db: database.db, metrics, isStopping: () => stopping }),
         accountApi({ flows, envelope, guards, cookie: new SessionCookie(config.origin), clock, logger, clientAddress: address }),
