@@ -1,0 +1,23 @@
+/** Detection: events in, signals out, and answers to them. What the rest of hush and library users import. */
+export { DetectionEngine, caseHolds } from './engine.js';
+export type { Detected, EngineOptions, PlannedResponse } from './engine.js';
+export { Detection, eventDeliverer } from './detection.js';
+export type { DetectionOptions } from './detection.js';
+export { createDetectionService } from './service.js';
+export type { DetectionService, DetectionServiceOptions } from './service.js';
+export { MemoryState } from './memory-state.js';
+export type { MemoryStateOptions } from './memory-state.js';
+export { RedisState } from './redis-state.js';
+export type { RedisStateOptions } from './redis-state.js';
+export type { DetectionState } from './state.js';
+export { guardsResponder } from './responder.js';
+export type { DetectionResponder, GuardVerbs } from './responder.js';
+export { webhookDeliverer, webhookSigningKey, signWebhook, verifyWebhook, SIGNATURE_HEADER } from './webhook.js';
+export type { WebhookPayload } from './webhook.js';
+export { loadRules, defaultRulesDir, parseRuleText, RuleLoadError, formatRuleError } from './load-rules.js';
+export type { RuleFileError } from './load-rules.js';
+export { ruleSchema, ruleJsonSchema, SEVERITIES } from './rule-schema.js';
+export type { Severity, RuleInput } from './rule-schema.js';
+export type { Rule, RuleCase, RuleResponse } from './rule.js';
+export type { Signal, SignalChange, SignalEvidence, SignalSink } from './signal.js';
+export { parseEventInput, MAX_BATCH } from './event-input.js';
