@@ -8,6 +8,9 @@
  *    has its own address, identifier and pre-solved challenge, and the limits
  *    are raised so that every request passes (a pass does the most work).
  *    The stores are in memory; with REDIS_URL set, a second pass on Redis.
+ *    Then the real recovery flow: POST /v1/recovery on a whole hush instance
+ *    (embedded PGlite, envelope off so the timing floor does not hide the
+ *    cost), all guards on (limits raised) against all guards off.
  * 2. Proof-of-work verification alone, in µs.
  * 3. Solve time in Node at the default difficulty (HUSH_POW_DIFFICULTY default),
  *    one thread, as the widget's worker would run it.
@@ -26,6 +29,12 @@ import { loadConfig, SETTINGS } from '../src/kernel/config.js';
 import { systemClock } from '../src/kernel/clock.js';
 import { cryptoRandom } from '../src/kernel/random.js';
 import { silentLogger } from '../src/kernel/log.js';
+import { createHush } from '../src/hush.js';
+import type { Hush } from '../src/hush.js';
+import { openMemoryDatabase } from '../src/store/database.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
 const PER_ROUND = 400;
@@ -83,7 +92,7 @@ async function timeRequests(a: Hono, requests: Request[]): Promise<number> {
   return performance.now() - t0;
 }
 
-async function chainVsBare(label: string, guards: Guards): Promise<{ bare: number; guarded: number }> {
+async function chainVsBare(label: string, guards: Guards): Promise<void> {
   const bareApp = app(null);
   const guardedApp = app(guards);
   let bareMs = 0;
@@ -104,8 +113,7 @@ async function chainVsBare(label: string, guards: Guards): Promise<{ bare: numbe
   const bare = (n / bareMs) * 1000;
   const guarded = (n / guardedMs) * 1000;
   const perReqUs = ((guardedMs - bareMs) / n) * 1000;
-  process.stdout.write(`${label}: without guards ${bare.toFixed(0)} req/s, with guards ${guarded.toFixed(0)} req/s (${(guarded / bare).toFixed(3)}×), chain cost ≈ ${perReqUs.toFixed(1)} µs/request\n`);
-  return { bare, guarded };
+  process.stdout.write(`chain alone, ${label}: stand-in handler ${bare.toFixed(0)} req/s, with guards ${guarded.toFixed(0)} req/s, chain cost ≈ ${perReqUs.toFixed(1)} µs/request\n`);
 }
 
 async function verifyCost(): Promise<number> {
@@ -117,14 +125,20 @@ async function verifyCost(): Promise<number> {
     payloads.push(Buffer.from(JSON.stringify({ challenge, solution })).toString('base64'));
   }
   for (const p of payloads.slice(0, 200)) await pow.verify(p, 'recovery', 1000);
-  const rest = payloads.slice(200);
-  const t0 = performance.now();
-  for (const p of rest) {
-    const r = await pow.verify(p, 'recovery', 1000);
-    if (!r.ok) throw new Error(`verify failed: ${r.failure}`);
+  // Five batches; the machine is shared, so report the quietest batch and the median one.
+  const perBatch: number[] = [];
+  for (let b = 0; b < 5; b++) {
+    const batch = payloads.slice(200 + b * 360, 200 + (b + 1) * 360);
+    const t0 = performance.now();
+    for (const p of batch) {
+      const r = await pow.verify(p, 'recovery', 1000);
+      if (!r.ok) throw new Error(`verify failed: ${r.failure}`);
+    }
+    perBatch.push(((performance.now() - t0) / batch.length) * 1000);
   }
-  const us = ((performance.now() - t0) / rest.length) * 1000;
-  process.stdout.write(`proof-of-work verification (parse, HMAC check, spend): ${us.toFixed(1)} µs each\n`);
+  perBatch.sort((x, y) => x - y);
+  const us = perBatch[2]!;
+  process.stdout.write(`proof-of-work verification (parse, two HMACs, spend): median ${us.toFixed(1)} µs, quietest batch ${perBatch[0]!.toFixed(1)} µs\n`);
   return us;
 }
 
@@ -143,7 +157,68 @@ async function solveTime(difficulty: number): Promise<void> {
   process.stdout.write(`  ×4 after a guard hit ≈ ${(q(0.5) * 4).toFixed(0)} ms, ×16 after ten hits or a detection mark ≈ ${(q(0.5) * 16).toFixed(0)} ms\n`);
 }
 
-const memory = await chainVsBare('memory stores', await makeGuards());
+async function realRecovery(): Promise<{ on: number; off: number }> {
+  const env = {
+    HUSH_SECRET: SECRET,
+    HUSH_LOG_LEVEL: 'silent',
+    HUSH_POW_DIFFICULTY: '1000',
+    HUSH_LIMIT_RECOVERY_ADDRESS: '1000000/10m',
+    HUSH_LIMIT_RECOVERY_IDENTIFIER: '1000000/1h',
+    HUSH_LIMIT_APP: '100000000/1m',
+  };
+  const instance = async (guards: boolean): Promise<{ hush: Hush; dir: string }> => {
+    const dir = mkdtempSync(join(tmpdir(), 'hush-bench-'));
+    const config = loadConfig({ ...env, HUSH_DATA_DIR: dir, ...(guards ? {} : { HUSH_LIMITS: 'off', HUSH_POW: 'off' }) });
+    return { hush: await createHush({ config, logger: silentLogger(), worker: false, envelope: false, database: await openMemoryDatabase() }), dir };
+  };
+  const on = await instance(true);
+  const off = await instance(false);
+  let k = 0;
+  const batch = async (h: Hush, n: number, pow: boolean): Promise<number> => {
+    const reqs: { body: string; ip: string }[] = [];
+    for (let i = 0; i < n; i++) {
+      const ip = `10.9.${(k >> 8) & 255}.${k & 255}`;
+      const fields: Record<string, unknown> = { email: `someone${k++}@example.com` };
+      if (pow) fields.pow = Buffer.from(JSON.stringify(await (async () => { const challenge = await h.guards.powChallenge('recovery', ip); return { challenge, solution: await solveChallenge({ challenge, deriveKey }) }; })())).toString('base64');
+      reqs.push({ body: JSON.stringify(fields), ip });
+    }
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < reqs.length) {
+        const r = reqs[next++]!;
+        const res = await h.app.request('/v1/recovery', { method: 'POST', body: r.body, headers: { 'content-type': 'application/json' } }, { incoming: { socket: { remoteAddress: r.ip } } });
+        if (res.status >= 300) throw new Error(`recovery answered ${res.status}: ${await res.text()}`);
+        await res.arrayBuffer();
+      }
+    }));
+    return performance.now() - t0;
+  };
+  await batch(on.hush, 200, true);
+  await batch(off.hush, 200, false);
+  let onMs = 0;
+  let offMs = 0;
+  const n = 300;
+  for (let round = 0; round < 4; round++) {
+    if (round % 2 === 0) {
+      offMs += await batch(off.hush, n, false);
+      onMs += await batch(on.hush, n, true);
+    } else {
+      onMs += await batch(on.hush, n, true);
+      offMs += await batch(off.hush, n, false);
+    }
+  }
+  const total = n * 4;
+  process.stdout.write(`real recovery flow (PGlite, envelope off, 8 concurrent): guards off ${((total / offMs) * 1000).toFixed(0)} req/s, guards on ${((total / onMs) * 1000).toFixed(0)} req/s (${(offMs / onMs).toFixed(3)}×)\n`);
+  for (const x of [on, off]) {
+    await x.hush.close();
+    rmSync(x.dir, { recursive: true, force: true });
+  }
+  return { on: (total / onMs) * 1000, off: (total / offMs) * 1000 };
+}
+
+await chainVsBare('memory stores', await makeGuards());
+const real = await realRecovery();
 const redisUrl = process.env.REDIS_URL ?? process.env.HUSH_TEST_REDIS_URL;
 if (redisUrl !== undefined) {
   const redis = new Redis(redisUrl);
@@ -155,4 +230,4 @@ if (redisUrl !== undefined) {
 }
 await verifyCost();
 await solveTime(Number(SETTINGS.powDifficulty.default));
-process.stdout.write(`guards: ${(memory.guarded / memory.bare).toFixed(3)} x recovery throughput with the guard chain (baseline ${memory.bare.toFixed(0)} req/s without it, same run)\n`);
+process.stdout.write(`guards: ${(real.on / real.off).toFixed(3)} x recovery throughput with the guard chain (baseline ${real.off.toFixed(0)} req/s without it, same run)\n`);
