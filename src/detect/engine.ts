@@ -91,17 +91,21 @@ export class DetectionEngine {
     if (this.#state.kind === 'memory') return this.observeSync(event, now);
     const rules = this.#byName.get(event.name);
     if (rules === undefined) return NOTHING;
+    // The rules' groups are independent: their round trips to Redis overlap (and pipeline).
+    const found = await Promise.all(
+      rules.map(async (rule) => {
+        const p = this.#prepare(rule, event, now);
+        if (p === undefined) return undefined;
+        const obs = await this.#state.observe(p);
+        const matched = firstCase(rule, obs);
+        if (matched === undefined) return undefined;
+        const life = await this.#state.raise(this.#raiseInput(rule, matched, p, now));
+        const values = this.#wantsDetail(life) && rule.distinct !== undefined ? await this.#state.sample(rule, p.key, p.groupKey, matched.index, this.#evidenceValues) : [];
+        return this.#finish(rule, matched, event, p, obs, life, values);
+      }),
+    );
     let out: Detected | undefined;
-    for (const rule of rules) {
-      const p = this.#prepare(rule, event, now);
-      if (p === undefined) continue;
-      const obs = await this.#state.observe(p);
-      const matched = firstCase(rule, obs);
-      if (matched === undefined) continue;
-      const life = await this.#state.raise(this.#raiseInput(rule, matched, p, now));
-      const values = this.#wantsDetail(life) && rule.distinct !== undefined ? await this.#state.sample(rule, p.key, p.groupKey, matched.index, this.#evidenceValues) : [];
-      out = this.#collect(out, this.#finish(rule, matched, event, p, obs, life, values));
-    }
+    for (const f of found) if (f !== undefined) out = this.#collect(out, f);
     return out ?? NOTHING;
   }
 

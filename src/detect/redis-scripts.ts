@@ -5,7 +5,7 @@
  * suite runs the same cases against both.
  *
  * Layout, for a group key K (prefix + rule id + NUL + group):
- *   K          hash: last (newest bucket), c<case>:<slot> counts, e<case> anomaly
+ *   K          hash: last (newest bucket), c<case>:<slot> counts, s<case> their sum, e<case> anomaly
  *              average, learned (ms of history), h<case> = 1 once past the cap
  *   K:v<case>  sorted set: distinct value → newest bucket it was seen in
  *   K:h<case>:<slice>  HyperLogLog per slice of buckets, past the cap
@@ -49,9 +49,15 @@ if at > last then
     local learned = tonumber(redis.call('HGET', w, 'learned') or '0')
     redis.call('HSET', w, 'learned', tostring(learned + gap * bms))
   end
+  -- Slots about to be reused leave the running sum (s<case>) as they are cleared.
   for b = last + 1, math.min(at, last + slots) do
     for i = 0, ncases - 1 do
-      redis.call('HSET', w, 'c' .. i .. ':' .. (b % slots), 0)
+      local f = 'c' .. i .. ':' .. (b % slots)
+      local old = tonumber(redis.call('HGET', w, f) or '0')
+      if old ~= 0 then
+        redis.call('HSET', w, f, 0)
+        redis.call('HINCRBY', w, 's' .. i, -old)
+      end
     end
   end
   redis.call('HSET', w, 'last', at)
@@ -73,6 +79,7 @@ for h = 0, nhits - 1 do
   local v = ARGV[16 + h * 3]
   if ws == '0' or alive then
     redis.call('HINCRBY', w, 'c' .. ci .. ':' .. slot, 1)
+    redis.call('HINCRBY', w, 's' .. ci, 1)
     if v ~= '' then
       v = string.sub(v, 2)
       if redis.call('HGET', w, 'h' .. ci) == '1' then
@@ -96,24 +103,11 @@ end
 redis.call('PEXPIRE', w, ttl)
 
 local start = at - (slots - 1)
-local fields = {}
-for b = start, at do
-  table.insert(fields, b % slots)
-end
 local out = { alive and 1 or 0 }
 local learned = tonumber(redis.call('HGET', w, 'learned') or '0')
 for i = 0, ncases - 1 do
-  local names = {}
-  for j = 1, #fields do
-    names[j] = 'c' .. i .. ':' .. fields[j]
-  end
-  local count = 0
-  if #names > 0 then
-    local vals = redis.call('HMGET', w, unpack(names))
-    for j = 1, #vals do
-      count = count + (tonumber(vals[j]) or 0)
-    end
-  end
+  -- The ring holds exactly the window, so its running sum is the window's count.
+  local count = tonumber(redis.call('HGET', w, 's' .. i) or '0')
   local distinct = 0
   if distinctOn then
     if redis.call('HGET', w, 'h' .. i) == '1' then
