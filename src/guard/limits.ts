@@ -73,11 +73,9 @@ export class RateLimits {
     // Address first: a flood from one address stops there and does not also burn the identifier's budget.
     const a = await c.address.add(address);
     if (c.address.exceeded(a)) return { limited: true, key: 'address', retryAfterMs: a.retryAfterMs };
-    if (identifier !== null) {
-      const i = await c.identifier.add(this.#id(identifier));
-      if (c.identifier.exceeded(i)) return { limited: true, key: 'identifier', retryAfterMs: i.retryAfterMs };
-    }
-    const g = await c.app.add('all');
+    // Identifier and app together: one round trip less on Redis.
+    const [i, g] = await Promise.all([identifier === null ? null : c.identifier.add(this.#id(identifier)), c.app.add('all')]);
+    if (i !== null && c.identifier.exceeded(i)) return { limited: true, key: 'identifier', retryAfterMs: i.retryAfterMs };
     if (c.app.exceeded(g)) return { limited: true, key: 'app', retryAfterMs: g.retryAfterMs };
     return PASS;
   }

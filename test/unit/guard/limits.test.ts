@@ -49,6 +49,16 @@ describe.each([
     }
   });
 
+  it('the whole app: HUSH_LIMIT_APP mail-sending requests per flow', async () => {
+    const { guards, events } = await rig({ env: { ...env, HUSH_LIMIT_APP: '3/1m' } });
+    const kinds: string[] = [];
+    for (let i = 0; i < 4; i++) kinds.push((await guards.check(req({ address: `192.0.2.${i}`, identifier: `app${i}@example.com` }))).kind);
+    expectLimited(kinds, 3);
+    expect(events.named('hush.guard.rate_limit').map((e) => e.attrs?.limit)).toEqual(enabled ? ['app'] : []);
+    // Per flow: signup has its own budget.
+    expect((await guards.check(req({ action: 'signup', address: '192.0.2.9', identifier: 'x@example.com' }))).kind).toBe('pass');
+  });
+
   it('IPv6 clients are limited per /64', async () => {
     const { guards } = await rig({ env });
     const kinds: string[] = [];
