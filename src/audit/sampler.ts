@@ -54,16 +54,19 @@ export class Sampler {
 
   async #pair(keep: boolean): Promise<void> {
     const order: AuditClass[] = this.#opts.random.int(2) === 0 ? ['known', 'unknown'] : ['unknown', 'known'];
+    // Both identifiers are made before either request is sent: making a fresh
+    // identifier costs CPU work (and cache state) right before the clock starts,
+    // which would otherwise land on the unknown class only.
+    const shape = this.#rotation.next();
+    const ids: Record<AuditClass, string> = { known: shape, unknown: freshUnknown(shape, this.#knownSet, this.#opts.random) };
     for (const cls of order) {
-      const s = await this.#one(cls);
+      const s = await this.#one(cls, ids[cls]);
       if (keep) (cls === 'known' ? this.known : this.unknown).push(s);
       await pause(this.#opts.paceMicros);
     }
   }
 
-  async #one(cls: AuditClass): Promise<Sample> {
-    const shape = this.#rotation.next();
-    const id = cls === 'known' ? shape : freshUnknown(shape, this.#knownSet, this.#opts.random);
+  async #one(cls: AuditClass, id: string): Promise<Sample> {
     if (this.#probe.setup?.each === true) this.#setup = await runSetup(this.#opts.client, this.#probe.setup);
     const { reply, micros } = await this.#opts.client.send(buildRequest(this.#probe, id, this.#setup));
     return { cls, micros, reply };
