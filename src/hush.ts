@@ -38,7 +38,10 @@ import { accountApi } from './http/api/account.js';
 import { healthRoutes } from './http/health.js';
 import { httpMetrics } from './http/http-metrics.js';
 import { requestLog } from './http/request-log.js';
+import { cors, refuseInsecureTokens, securityHeaders } from './http/security.js';
+import { powApi } from './http/api/pow.js';
 import { SessionCookie } from './http/cookies.js';
+import { hostedPages } from './http/pages/index.js';
 import { listen } from './http/server.js';
 import type { RunningServer } from './http/server.js';
 
@@ -136,10 +139,18 @@ export async function createHush(options: HushOptions): Promise<Hush> {
     };
     const app = createApp({
       logger,
-      middleware: [httpMetrics(metrics), requestLog(logger.child({ component: 'http' }))],
+      middleware: [
+        securityHeaders({ origin: config.origin }),
+        cors({ origins: config.corsOrigins }),
+        refuseInsecureTokens({ origin: config.origin, trust: guards.trust }),
+        httpMetrics(metrics),
+        requestLog(logger.child({ component: 'http' })),
+      ],
       routes: [
         healthRoutes({ db: database.db, metrics, isStopping: () => stopping }),
         accountApi({ flows, envelope, guards, cookie: new SessionCookie(config.origin), clock, logger, clientAddress: address }),
+        powApi({ guards, clientAddress: address }),
+        hostedPages({ config, flows, envelope, guards, cookie: new SessionCookie(config.origin), clock, logger, clientAddress: address }),
       ],
     });
 

@@ -56,7 +56,7 @@ export async function testHush(env: Record<string, string> = {}, options: Partia
         body = new URLSearchParams(init.form).toString();
       }
       const method = init.method ?? (body === undefined ? 'GET' : 'POST');
-      return Promise.resolve(hush.app.request(path, { ...init, method, headers, body }, { incoming: { socket: { remoteAddress: ip } } }));
+      return Promise.resolve(hush.app.request(path, { ...init, method, headers, body }, { incoming: { socket: { remoteAddress: ip, encrypted: true } } }));
     },
     deliver,
     async mailbox() {
