@@ -2,6 +2,7 @@ import { BoundedMap } from './bounded-map.js';
 import { HLL_M, hllAdd, hllCount } from './hll.js';
 import { BUCKETS } from './rule.js';
 import type { Rule } from './rule.js';
+import { RecentSet } from './recent-set.js';
 import { raiseSignal } from './signal-life.js';
 import type { SignalLife } from './signal-life.js';
 import type { CaseCounts, DetectionState, ObserveInput, Observation, RaiseInput, RaiseResult, StateStats } from './state.js';
@@ -29,7 +30,7 @@ interface Group {
   /** Per case: the sum of its ring, i.e. the window's count (kept as the ring turns, so reading it is O(1)). */
   sums: number[];
   /** Per case: value → newest bucket it was seen in, oldest first (a Map keeps insertion order). */
-  values: (Map<string, number> | undefined)[] | undefined;
+  values: (RecentSet | undefined)[] | undefined;
   /** Per case, once past the cap: SLICES sketches and the slice each holds. */
   sketches: ({ regs: Uint8Array; slice: Float64Array } | undefined)[] | undefined;
   /** Anomaly rules, per case: the average count per bucket (not yet bias-corrected). */
@@ -105,7 +106,7 @@ export class MemoryState implements DetectionState {
   sample(rule: Rule, _key: string, groupKey: string, caseIndex: number, limit: number): string[] {
     const values = this.#groups.peek(rule.id, groupKey)?.values?.[caseIndex];
     if (!values || rule.distinct === undefined) return [];
-    return [...values.keys()].slice(-limit);
+    return values.newest(limit);
   }
 
   stats(): StateStats {
@@ -147,14 +148,13 @@ export class MemoryState implements DetectionState {
       this.#sketchAdd(sketch, value, bucket);
       return;
     }
-    g.values ??= new Array<Map<string, number> | undefined>(cases);
+    g.values ??= new Array<RecentSet | undefined>(cases);
     let values = g.values[i];
-    if (!values) values = g.values[i] = new Map();
-    values.delete(value);
-    values.set(value, bucket);
+    if (!values) values = g.values[i] = new RecentSet(value, bucket);
+    else values.add(value, bucket);
     if (values.size > this.#cap) {
       const created = { regs: new Uint8Array(SLICES * HLL_M), slice: new Float64Array(SLICES).fill(-1) };
-      for (const [v, b] of values) this.#sketchAdd(created, v, b);
+      for (const [v, b] of values.entries()) this.#sketchAdd(created, v, b);
       g.sketches ??= new Array<{ regs: Uint8Array; slice: Float64Array } | undefined>(cases);
       g.sketches[i] = created;
       g.values[i] = undefined;
@@ -184,12 +184,7 @@ export class MemoryState implements DetectionState {
     }
     const values = g.values?.[i];
     if (!values) return 0;
-    // Values are in the order last seen, so the ones older than the window leave from the front.
-    for (const [v, b] of values) {
-      if (b >= start) break;
-      values.delete(v);
-    }
-    return values.size;
+    return values.prune(start);
   }
 
   #expected(g: Group, rule: Rule, i: number): number {
@@ -203,8 +198,7 @@ export class MemoryState implements DetectionState {
   }
 }
 
+/** Exactly n zeros (push-grown arrays keep up to 50 % spare capacity, per group). */
 function zeros(n: number): number[] {
-  const a: number[] = [];
-  for (let i = 0; i < n; i++) a.push(0);
-  return a;
+  return new Array<number>(n).fill(0);
 }
