@@ -1,0 +1,167 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import type { Config } from '../../kernel/config.js';
+import { HushError } from '../../kernel/errors.js';
+import { maskEmail } from '../../core/identifier.js';
+import { readBody } from '../body.js';
+import { csrfRefusal } from '../csrf.js';
+import { PAGE_CSP } from '../security.js';
+import { accountApi } from '../api/account.js';
+import { powApi } from '../api/pow.js';
+import type { Guards } from '../../guard/guards.js';
+import type { AccountApiDeps } from '../api/account.js';
+import { pageAssets } from './assets.js';
+import type { PageShell } from './components.js';
+import { forward, stateOf, stringFields } from './forward.js';
+import { devMailbox } from './mailbox.js';
+import { themeFor } from './theme.js';
+import { ForgotPage, LoginPage, MagicPage, SignupPage } from './views-entry.js';
+import type { EntryProps, FormState } from './views-entry.js';
+import { AccountPage, MessagePage, ResetPage, VerifyPage } from './views-other.js';
+
+/**
+ * The hosted pages (docs/pages.md): sign in, sign up, forgot and reset
+ * password, magic link, verify, the signed-in page, and the dev mailbox.
+ * Mount with the API's own dependencies plus the configuration:
+ *
+ *     hostedPages({ config, flows, envelope, guards, cookie, clock, logger, clientAddress })
+ *
+ * Every page carries its own strict headers (CSP with scripts and styles from
+ * hush only, no referrer, no caching, no framing), so the pages are safe even
+ * where the global security middleware is not mounted. Form posts are checked
+ * for cross-site origin before anything else.
+ */
+export interface HostedPagesDeps extends AccountApiDeps {
+  config: Config;
+  guards: AccountApiDeps['guards'] & Pick<Guards, 'powChallenge'>;
+}
+
+const LABELS = { email: 'Email address', password: 'Password', token: 'The code', current: 'Current password' } as const;
+const NEW_PASSWORD_LABELS = { ...LABELS, password: 'New password' } as const;
+
+export function hostedPages(deps: HostedPagesDeps): Hono {
+  const { config } = deps;
+  const api = accountApi(deps);
+  const assets = pageAssets({ theme: themeFor(config.brandColor), logger: deps.logger, ...(config.logoFile === undefined ? {} : { logoFile: config.logoFile }) });
+  const brand = { productName: config.productName, ...(assets.urls.logo === undefined ? {} : { logoUrl: assets.urls.logo }) };
+  const shell = (pow: boolean): PageShell => ({ brand, assets: assets.urls, pow });
+  const powFor = (action: 'signup' | 'recovery' | 'magic-link' | 'login'): boolean => config.pow && config.powEndpoints.includes(action);
+  const entry = (action: 'signup' | 'recovery' | 'magic-link' | 'login', state: FormState): EntryProps => ({
+    shell: shell(powFor(action)),
+    state,
+    honeypotField: config.honeypotField,
+    pow: powFor(action),
+    passwordMinLength: config.passwordMinLength,
+  });
+  const allowed = new Set([config.origin, ...config.corsOrigins]);
+
+  const app = new Hono();
+  app.route('/', assets.routes);
+  // The widget's challenge endpoint. Mounted here because the pages are what use it; it names no account.
+  if (config.pow) app.route('/', powApi({ guards: deps.guards, clientAddress: deps.clientAddress }));
+
+  /** Reads a posted form after the cross-site check; a refusal or a bad body is answered as a page. */
+  const readForm = async (c: Context): Promise<Record<string, string> | Response> => {
+    const refused = csrfRefusal(c.req.method, c.req.raw.headers, allowed);
+    if (refused !== null) return await problem(c, new HushError('HUSH_CSRF'));
+    try {
+      return stringFields(await readBody(c.req.raw));
+    } catch (err) {
+      if (err instanceof HushError) return await problem(c, err);
+      throw err;
+    }
+  };
+
+  const problem = (c: Context, err: HushError): Promise<Response> =>
+    render(c, <MessagePage shell={shell(false)} title="This form could not be sent" message={err.message} links={[{ href: '/login', text: 'Back to sign in' }]} />, err.status);
+
+  /** A form's post: forwards it, then redirects on success (when the form has a next page) or renders the page with the reply. */
+  const post = (
+    path: string,
+    apiPath: string,
+    view: (state: FormState) => JSX.Element,
+    options: { next?: string; labels?: Readonly<Record<string, string>>; keepEmail?: boolean } = {},
+  ): void => {
+    app.post(path, async (c) => {
+      const fields = await readForm(c);
+      if (fields instanceof Response) return fields;
+      const reply = await forward(api, c, apiPath, fields);
+      for (const cookie of reply.cookies) c.header('Set-Cookie', cookie, { append: true });
+      if (reply.retryAfter !== null) c.header('Retry-After', reply.retryAfter);
+      if (reply.ok && options.next !== undefined) {
+        pageHeaders(c);
+        return c.redirect(options.next, 303);
+      }
+      const state = stateOf(reply, options.labels ?? LABELS, options.keepEmail === true ? fields.email : undefined);
+      return render(c, view(state), reply.ok ? 200 : reply.status);
+    });
+  };
+
+  app.get('/login', (c) => render(c, <LoginPage {...entry('login', {})} />));
+  post('/login', '/v1/login', (s) => <LoginPage {...entry('login', s)} />, { next: '/account', keepEmail: true });
+
+  app.get('/signup', (c) => render(c, <SignupPage {...entry('signup', {})} />));
+  post('/signup', '/v1/signup', (s) => <SignupPage {...entry('signup', s)} />, { keepEmail: true });
+
+  app.get('/forgot', (c) => render(c, <ForgotPage {...entry('recovery', {})} />));
+  post('/forgot', '/v1/recovery', (s) => <ForgotPage {...entry('recovery', s)} />, { keepEmail: true });
+
+  app.get('/magic', (c) => render(c, <MagicPage {...entry('magic-link', {})} confirm={{}} />));
+  post('/magic', '/v1/magic-link', (s) => <MagicPage {...entry('magic-link', s)} confirm={{}} />, { keepEmail: true });
+  post('/magic/confirm', '/v1/magic-link/confirm', (s) => <MagicPage {...entry('magic-link', {})} confirm={s} />, { next: '/account' });
+
+  const min = config.passwordMinLength;
+  app.get('/reset', (c) => render(c, <ResetPage shell={shell(false)} state={{}} passwordMinLength={min} />));
+  post('/reset', '/v1/recovery/confirm', (s) => <ResetPage shell={shell(false)} state={s} passwordMinLength={min} />, { labels: NEW_PASSWORD_LABELS });
+
+  app.get('/verify', (c) => render(c, <VerifyPage shell={shell(false)} state={{}} />));
+  post('/verify', '/v1/verify', (s) => <VerifyPage shell={shell(false)} state={s} />, { next: '/account' });
+
+  const signedIn = async (c: Context): Promise<string | null> => {
+    const token = deps.cookie.read(c);
+    const found = token === null ? null : await deps.flows.sessions.validate(deps.flows.store.sessions, token);
+    return found === null ? null : maskEmail(found.identity.email);
+  };
+  const account = (c: Context, state: FormState): Promise<Response> =>
+    signedIn(c).then((masked) => {
+      if (masked === null) {
+        pageHeaders(c);
+        return c.redirect('/login', 303);
+      }
+      return render(c, <AccountPage shell={shell(false)} maskedEmail={masked} state={state} passwordMinLength={min} />, state.errors === undefined || state.result !== undefined ? 200 : 400);
+    });
+  app.get('/account', (c) => account(c, {}));
+  app.post('/account/password', async (c) => {
+    const fields = await readForm(c);
+    if (fields instanceof Response) return fields;
+    const reply = await forward(api, c, '/v1/password', fields);
+    return account(c, stateOf(reply, NEW_PASSWORD_LABELS));
+  });
+  app.post('/logout', async (c) => {
+    const fields = await readForm(c);
+    if (fields instanceof Response) return fields;
+    const reply = await forward(api, c, '/v1/logout', fields);
+    for (const cookie of reply.cookies) c.header('Set-Cookie', cookie, { append: true });
+    pageHeaders(c);
+    return c.redirect('/login', 303);
+  });
+
+  if (config.smtpUrl === undefined) app.route('/', devMailbox({ dataDir: config.dataDir, shell: shell(false), render }));
+  return app;
+}
+
+/** The headers every page carries (the global security middleware sets the same values when mounted). */
+export function pageHeaders(c: Context): void {
+  c.header('Content-Security-Policy', PAGE_CSP);
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header('Cache-Control', 'no-store');
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('X-Frame-Options', 'DENY');
+}
+
+export async function render(c: Context, page: JSX.Element, status = 200): Promise<Response> {
+  pageHeaders(c);
+  const html = `<!DOCTYPE html>${String(await page)}`;
+  return c.html(html, status as 200);
+}
