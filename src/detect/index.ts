@@ -21,3 +21,5 @@ export type { Severity, RuleInput } from './rule-schema.js';
 export type { Rule, RuleCase, RuleResponse } from './rule.js';
 export type { Signal, SignalChange, SignalEvidence, SignalSink } from './signal.js';
 export { parseEventInput, MAX_BATCH } from './event-input.js';
+export { detectionMetrics } from './metrics.js';
+export type { DetectionMetrics } from './metrics.js';

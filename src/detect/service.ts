@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import type { Kysely } from 'kysely';
 import type { Deliverer, OutboxWriter } from '../core/outbox.js';
 import type { Clock } from '../kernel/clock.js';
@@ -11,6 +12,8 @@ import type { Database } from '../store/schema.js';
 import { SqlSignalStore } from '../store/signals.js';
 import { Detection, eventDeliverer } from './detection.js';
 import { DetectionEngine } from './engine.js';
+import type { Detected } from './engine.js';
+import { detectionMetrics } from './metrics.js';
 import { defaultRulesDir, loadRules } from './load-rules.js';
 import { MemoryState } from './memory-state.js';
 import { RedisState } from './redis-state.js';
@@ -29,6 +32,8 @@ export interface DetectionServiceOptions {
   redis?: Redis;
   responder?: DetectionResponder;
   outbox?: OutboxWriter;
+  /** Where detection's metrics go (hush_detect_*). */
+  metrics?: Registry;
 }
 
 export interface DetectionService {
@@ -57,7 +62,9 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
   const engine = new DetectionEngine({ rules, state, clock: o.clock, random: o.random });
   const events = new SqlEventStore(o.db);
   const signals = new SqlSignalStore(o.db);
+  let onDetected: ((found: Detected) => void) | undefined;
   const detection = new Detection({
+    onDetected: (found) => onDetected?.(found),
     engine,
     logger: o.logger.child({ component: 'detect' }),
     events,
@@ -66,6 +73,10 @@ export function createDetectionService(o: DetectionServiceOptions): DetectionSer
     ...(o.responder ? { responder: o.responder } : {}),
     ...(o.outbox ? { outbox: o.outbox } : {}),
   });
+  if (o.metrics) {
+    const m = detectionMetrics(o.metrics, state, () => detection.failures);
+    onDetected = (found) => m.observe(found);
+  }
   const retention = new EventRetention({ store: events, clock: o.clock, logger: o.logger, retentionMs: o.config.eventRetention });
   o.logger.info({ rules: rules.map((r) => r.id), state: state.kind }, 'detection rules loaded');
   return {

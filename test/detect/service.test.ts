@@ -1,0 +1,43 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/kernel/clock.js';
+import { loadConfig } from '../../src/kernel/config.js';
+import { silentLogger } from '../../src/kernel/log.js';
+import { SeededRandom } from '../../src/kernel/random.js';
+import { createDetectionService } from '../../src/detect/service.js';
+import { RuleLoadError } from '../../src/detect/load-rules.js';
+import { openMemoryDatabase } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrate.js';
+
+describe('createDetectionService', () => {
+  it('wires rules, stores, deliverers and metrics from the configuration', async () => {
+    const handle = await openMemoryDatabase();
+    await migrate(handle.db);
+    const metrics = new Registry();
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const service = createDetectionService({ config: loadConfig({}), db: handle.db, clock, random: new SeededRandom(1), logger: silentLogger(), secret: 's'.repeat(32), metrics });
+    expect(service.deliverers.map((d) => d.kind)).toEqual(['event', 'webhook']);
+    for (let i = 0; i < 6; i++) {
+      await service.deliverers[0]!.deliver({ id: String(i), kind: 'event', payload: { name: 'users.password_reset', at: clock.now(), 'usr.login': `u${i}@x.test`, 'usr.exists': true, 'network.client.ip': '192.0.2.7' }, attempts: 1, createdAt: new Date(0) });
+    }
+    expect((await service.signals.list()).signals).toHaveLength(1);
+    expect((await service.events.list()).length).toBe(6);
+    const text = await metrics.metrics();
+    expect(text).toContain('hush_detect_signal_changes_total{rule="password-reset-enumeration",severity="medium",kind="opened"} 1');
+    expect(text).toMatch(/hush_detect_groups \d+/);
+    expect(text).toContain('hush_detect_evictions 0');
+    await service.close();
+    await handle.close();
+  });
+
+  it('a bad file in HUSH_RULES_DIR stops start-up with its problems', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hush-rules-'));
+    writeFileSync(join(dir, 'x.yaml'), 'id: x\nname: x\nevents: [users.signup]\nwindow: 5m\ncases: [{ severity: low }]\n');
+    const handle = await openMemoryDatabase();
+    expect(() => createDetectionService({ config: loadConfig({ HUSH_RULES_DIR: dir }), db: handle.db, clock: new ManualClock(), random: new SeededRandom(1), logger: silentLogger(), secret: 's'.repeat(32) })).toThrow(RuleLoadError);
+    await handle.close();
+  });
+});
