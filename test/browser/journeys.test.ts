@@ -109,7 +109,7 @@ describe.skipIf(browserTier.skip)(`browser journeys${browserTier.reason === '' ?
     expect(requests.length).toBeGreaterThan(20);
     for (const r of requests) {
       expect(new URL(r.url).origin, r.url).toBe(served.url);
-      expect(r.referer, `Referer sent with ${r.url}`).toBeUndefined();
+      expect(r.referer ?? '', `Referer sent with ${r.url}`).toBe('');
       for (const t of tokens) expect(r.url).not.toContain(t);
     }
     const log = served.server.output();

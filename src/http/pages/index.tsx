@@ -8,8 +8,6 @@ import { readBody } from '../body.js';
 import { csrfRefusal } from '../csrf.js';
 import { PAGE_CSP } from '../security.js';
 import { accountApi } from '../api/account.js';
-import { powApi } from '../api/pow.js';
-import type { Guards } from '../../guard/guards.js';
 import type { AccountApiDeps } from '../api/account.js';
 import { pageAssets } from './assets.js';
 import type { PageShell } from './components.js';
@@ -34,7 +32,6 @@ import { AccountPage, MessagePage, ResetPage, VerifyPage } from './views-other.j
  */
 export interface HostedPagesDeps extends AccountApiDeps {
   config: Config;
-  guards: AccountApiDeps['guards'] & Pick<Guards, 'powChallenge'>;
 }
 
 const LABELS = { email: 'Email address', password: 'Password', token: 'The code', current: 'Current password' } as const;
@@ -58,8 +55,6 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
 
   const app = new Hono();
   app.route('/', assets.routes);
-  // The widget's challenge endpoint. Mounted here because the pages are what use it; it names no account.
-  if (config.pow) app.route('/', powApi({ guards: deps.guards, clientAddress: deps.clientAddress }));
 
   /** Reads a posted form after the cross-site check; a refusal or a bad body is answered as a page. */
   const readForm = async (c: Context): Promise<Record<string, string> | Response> => {
