@@ -90,16 +90,25 @@ describe('account journey', () => {
     expect((await t.request('/v1/login', { json: { email: 'newbie@example.com', password: 'anything at all' } })).status).toBe(401);
   });
 
-  it('a pre-registered address cannot be hijacked: the owner\'s sign-up replaces the pending password', async () => {
-    await t.request('/v1/signup', { json: { email: 'victim@example.com', password: 'attacker chosen pass' } });
-    await t.request('/v1/signup', { json: { email: 'victim@example.com', password: 'the real owner pass' } });
-    const links = (await t.mailbox()).filter((m) => m.to.includes('victim@')).flatMap((m) => m.links).filter((l) => l.includes('/verify#'));
+  it.each([
+    ['the attacker signs up first', ['attacker chosen pass', 'the real owner pass']],
+    ['the attacker signs up second', ['the real owner pass', 'attacker chosen pass']],
+  ])('a contested pending address cannot be hijacked (%s): neither password survives, the mailbox owner sets one', async (_case, passwords) => {
+    const email = `victim-${passwords[0]?.length ?? 0}-${_case.length}@example.com`;
+    for (const password of passwords) await t.request('/v1/signup', { json: { email, password } });
+    const links = (await t.mailbox()).filter((m) => m.to.includes(email)).flatMap((m) => m.links).filter((l) => l.includes('/verify#'));
     expect(links).toHaveLength(2);
-    // The first link was revoked by the second.
+    // The first link was revoked by the second; the second signs the mailbox owner in.
     expect((await t.request('/v1/verify', { json: { token: tokenOf(links[0] ?? '') } })).status).toBe(400);
-    expect((await t.request('/v1/verify', { json: { token: tokenOf(links[1] ?? '') } })).status).toBe(200);
-    expect((await t.request('/v1/login', { json: { email: 'victim@example.com', password: 'attacker chosen pass' } })).status).toBe(401);
-    expect((await t.request('/v1/login', { json: { email: 'victim@example.com', password: 'the real owner pass' } })).status).toBe(200);
+    const verified = await t.request('/v1/verify', { json: { token: tokenOf(links[1] ?? '') } });
+    expect(verified.status).toBe(200);
+    for (const password of passwords) expect((await t.request('/v1/login', { json: { email, password } })).status).toBe(401);
+    // The fresh session sets the first password without a current one.
+    const cookie = (verified.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect((await t.request('/v1/password', { json: { password: 'the owner sets this one' }, headers: { cookie } })).status).toBe(200);
+    expect((await t.request('/v1/login', { json: { email, password: 'the owner sets this one' } })).status).toBe(200);
+    // Once a password exists, changing it needs the current one again.
+    expect((await t.request('/v1/password', { json: { password: 'someone else tries this' }, headers: { cookie } })).status).toBe(401);
   });
 
   it('signing up with a registered address mails the owner and changes nothing', async () => {

@@ -10,28 +10,38 @@ export const PASSWORD_CHANGE_REFUSED = errorReplyOf('HUSH_PASSWORD_MISMATCH');
 export const LOGGED_OUT = reply(204, null);
 
 export interface PasswordChangeInput {
+  /** The current password; may be empty when the identity has none. */
   current: string;
   password: string;
   /** Filled by the HTTP layer from the session, never from the body. */
   identity: Identity;
   sessionToken: string;
+  sessionCreatedAt: Date;
 }
 
 /** Validates a password change from the input alone (runs inside the envelope, before any lookup). */
 export function parsePasswordChange(input: Readonly<Record<string, unknown>>, deps: Pick<FlowDeps, 'policy'>): { current: string; password: string } {
-  const current = input.current;
-  if (typeof current !== 'string' || current.length === 0) throw validationError('current', 'is required');
+  const current = input.current ?? '';
+  if (typeof current !== 'string') throw validationError('current', 'must be text');
   if (current.length > MAX_PASSWORD_LENGTH * 4) throw validationError('current', `must be at most ${MAX_PASSWORD_LENGTH} characters`);
   return { current, password: deps.policy.check(input.password) };
 }
 
+/** How recently a session must have been opened to set a first password without a current one. */
+export const FRESH_SESSION_MS = 15 * 60_000;
+
 /**
  * Change the password of the signed-in identity: the current one must match;
  * other sessions and every outstanding token are revoked; the owner is told.
+ * An identity with no password (made by a magic link, or whose sign-up was
+ * contested) sets its first one from a session opened in the last 15 minutes:
+ * opening it proved the mailbox just now.
  */
 export async function changePassword(deps: FlowDeps, input: PasswordChangeInput, meta: RequestMeta): Promise<Outcome> {
-  const ok = await deps.hasher.verify(input.identity.passwordHash, input.current);
-  if (!ok) return { reply: PASSWORD_CHANGE_REFUSED };
+  const firstPassword = input.identity.passwordHash === null && deps.clock.now() - input.sessionCreatedAt.getTime() <= FRESH_SESSION_MS;
+  // With no stored hash this verifies against the dummy: the same work either way.
+  const matches = await deps.hasher.verify(input.identity.passwordHash, input.current);
+  if (!matches && !firstPassword) return { reply: PASSWORD_CHANGE_REFUSED };
   const passwordHash = await deps.hasher.hash(input.password);
   await deps.store.transaction(async (tx) => {
     await tx.identities.setPassword(input.identity.id, passwordHash, new Date(deps.clock.now()));

@@ -18,10 +18,13 @@ export interface SignupInput {
 /**
  * New address: a pending identity and a verification mail. Verified address:
  * a mail to the stored address saying an account exists; nothing changes.
- * Pending (unverified) address: nobody has proved they own it, so the new
- * password replaces the pending one and a fresh verification mail goes out
- * (an attacker who pre-registered a victim's address gains nothing).
- * The password is hashed on every path.
+ * Pending (unverified) address: two people have now claimed it and neither
+ * has proved it, so neither password is kept: the identity's password is
+ * cleared and a fresh verification mail goes out. Whoever owns the mailbox
+ * confirms it, is signed in, and sets a password then (a fresh session may set
+ * one without a current password). Keeping either password would let an
+ * attacker who signs up before or after the owner take the account when the
+ * owner confirms it. The password is hashed on every path.
  */
 export const signup: Flow<SignupInput> = {
   name: 'signup',
@@ -44,7 +47,7 @@ export const signup: Flow<SignupInput> = {
           // A concurrent sign-up for the same address won the insert; it sends its own mail.
           identityId = created?.id ?? '';
         } else {
-          await tx.identities.setPassword(existing.id, passwordHash, now);
+          await tx.identities.setPassword(existing.id, null, now);
           identityId = existing.id;
         }
         if (identityId !== '') {

@@ -146,7 +146,7 @@ export function accountApi(deps: AccountApiDeps): Hono {
           const input = parsePasswordChange(fields, deps.flows);
           const found = token === null ? null : await deps.flows.sessions.validate(deps.flows.store.sessions, token);
           if (found === null || token === null) return { reply: UNAUTHORIZED };
-          return changePassword(deps.flows, { ...input, identity: found.identity, sessionToken: token }, m);
+          return changePassword(deps.flows, { ...input, identity: found.identity, sessionToken: token, sessionCreatedAt: found.session.createdAt }, m);
         },
         deps.logger,
         'password.change',
