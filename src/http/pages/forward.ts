@@ -53,8 +53,9 @@ const POW_WITHOUT_SCRIPT =
  * missing proof-of-work, becomes one message for the whole form.
  */
 export function stateOf(reply: ApiReply, labels: Readonly<Record<string, string>>, email?: string): FormState {
+  // After success the typed address is not echoed, even into the hidden form: the page must be the same for every address.
+  if (reply.ok) return { result: reply.body?.message ?? '' };
   const base: FormState = email === undefined ? {} : { email };
-  if (reply.ok) return { ...base, result: reply.body?.message ?? '' };
   const error = reply.body?.error;
   const errors: FieldErrors = {};
   const general: string[] = [];
