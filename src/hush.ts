@@ -40,6 +40,12 @@ import { httpMetrics } from './http/http-metrics.js';
 import { requestLog } from './http/request-log.js';
 import { cors, refuseInsecureTokens, securityHeaders } from './http/security.js';
 import { powApi } from './http/api/pow.js';
+import { eventsApi } from './http/api/events.js';
+import { signalsApi } from './http/api/signals.js';
+import { apiKeyAuth } from './http/api/api-key-auth.js';
+import { blockAdmin } from './http/admin/blocks.js';
+import { createDetectionService, guardsResponder } from './detect/index.js';
+import type { DetectionService } from './detect/index.js';
 import { SessionCookie } from './http/cookies.js';
 import { hostedPages } from './http/pages/index.js';
 import { listen } from './http/server.js';
@@ -66,6 +72,7 @@ export interface Hush {
   readonly store: KyselyAccountStore;
   readonly worker: OutboxWorker;
   readonly guards: Guards;
+  readonly detect: DetectionService;
   readonly envelope: Envelope;
   /** The flows' dependencies: what a library user calls flows with. */
   readonly flows: FlowDeps;
@@ -107,13 +114,19 @@ export async function createHush(options: HushOptions): Promise<Hush> {
     const store = new KyselyAccountStore(database.db, { clock, random });
     const events: EventSink = { record: async (event: AccountEvent): Promise<void> => void (await store.outbox.enqueue('event', event)) };
 
-    const transport: MailTransport = createMailTransport(config, clock);
-    closers.unshift(() => transport.close());
-    const deliverers: Deliverer[] = [createMailDeliverer({ transport, config })];
-    const worker = new OutboxWorker({ db: database.db, deliverers, clock, random, logger: logger.child({ component: 'outbox' }), metrics, pollMs: 200 });
-
     const guards = await createGuards({ config, clock, random, logger, events, metrics, db: database.db, secret, ...(redis ? { redis } : {}) });
     closers.unshift(() => guards.close());
+
+    // Detection reads the events the outbox delivers, and answers through the guards.
+    const detect: DetectionService = createDetectionService({
+      config, db: database.db, clock, random, logger, secret, metrics, responder: guardsResponder(guards), outbox: store.outbox, ...(redis ? { redis } : {}),
+    });
+    closers.unshift(() => detect.close());
+
+    const transport: MailTransport = createMailTransport(config, clock);
+    closers.unshift(() => transport.close());
+    const deliverers: Deliverer[] = [createMailDeliverer({ transport, config }), ...detect.deliverers];
+    const worker = new OutboxWorker({ db: database.db, deliverers, clock, random, logger: logger.child({ component: 'outbox' }), metrics, pollMs: 200 });
 
     const hasher = await PasswordHasher.create(
       { memoryCost: config.argon2Memory, timeCost: config.argon2Time, parallelism: config.argon2Parallelism },
@@ -150,6 +163,9 @@ export async function createHush(options: HushOptions): Promise<Hush> {
         healthRoutes({ db: database.db, metrics, isStopping: () => stopping }),
         accountApi({ flows, envelope, guards, cookie: new SessionCookie(config.origin), clock, logger, clientAddress: address }),
         powApi({ guards, clientAddress: address }),
+        eventsApi({ intake: detect.detection, apiKeys: detect.apiKeys, clock, logger }),
+        signalsApi({ signals: detect.signals, apiKeys: detect.apiKeys, clock }),
+        blockAdmin({ guards, authorize: apiKeyAuth(detect.apiKeys, 'admin') }),
         hostedPages({ config, flows, envelope, guards, cookie: new SessionCookie(config.origin), clock, logger, clientAddress: address }),
       ],
     });
@@ -158,10 +174,11 @@ export async function createHush(options: HushOptions): Promise<Hush> {
     if (options.worker ?? true) {
       worker.start();
       janitor.start();
+      detect.start();
     }
 
     return {
-      config, app, logger, database, store, worker, guards, envelope, flows, metrics,
+      config, app, logger, database, store, worker, guards, detect, envelope, flows, metrics,
       listen: () => listen(app, { host: config.host, port: config.port }),
       async close(): Promise<void> {
         stopping = true;

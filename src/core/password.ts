@@ -7,6 +7,9 @@ export interface PasswordParams {
   parallelism: number;
 }
 
+/** `Algorithm.Argon2id` of @node-rs/argon2 (a const enum, which isolated modules cannot import). */
+const ARGON2ID = 2;
+
 export const OWASP_PARAMS: PasswordParams = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
 /**
@@ -63,7 +66,7 @@ export class PasswordHasher {
   needsRehash(stored: string): boolean {
     try {
       const p = parseOptions(stored);
-      return p.memoryCost !== this.params.memoryCost || p.timeCost !== this.params.timeCost || p.parallelism !== this.params.parallelism || p.algorithm !== 2;
+      return p.memoryCost !== this.params.memoryCost || p.timeCost !== this.params.timeCost || p.parallelism !== this.params.parallelism || Number(p.algorithm) !== ARGON2ID;
     } catch {
       return true;
     }

@@ -9,7 +9,11 @@ import type { Logger } from '../kernel/log.js';
  * unknown route (404) and an unexpected failure (500, logged, never a stack
  * trace to the client).
  */
-export function createApp(parts: { logger: Logger; middleware: readonly MiddlewareHandler[]; routes: readonly Hono[] }): Hono {
+/** A sub-app of any environment (some carry their own context variables, like the API key). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- sub-apps differ only in their own Variables
+export type SubApp = Hono<any, any, any>;
+
+export function createApp(parts: { logger: Logger; middleware: readonly MiddlewareHandler[]; routes: readonly SubApp[] }): Hono {
   const app = new Hono();
   for (const m of parts.middleware) app.use('*', m);
   for (const r of parts.routes) app.route('/', r);

@@ -6,7 +6,7 @@ import type { SessionCookie } from './cookies.js';
 
 /** The reply for an expected error: its status and the fixed JSON of the error registry. */
 export function errorReply(err: HushError): Reply {
-  return { status: err.status, body: err.toJSON() as unknown as Record<string, unknown> };
+  return { status: err.status, body: err.toJSON() };
 }
 
 export const INTERNAL = new HushError('HUSH_INTERNAL');

@@ -6,14 +6,13 @@ import { ManualClock } from '../../../src/kernel/clock.js';
 /** An envelope on a manual clock: sleeping advances the clock, so the reply time is exact. */
 function harness(floorMinMs: number, enabled = true): { env: Envelope; clock: ManualClock; run: (workMs: number, fail?: boolean) => Promise<number> } {
   const clock = new ManualClock();
-  const env = new Envelope({ clock, floorMinMs, enabled, sleep: async (ms) => clock.advance(ms) });
+  const env = new Envelope({ clock, floorMinMs, enabled, sleep: (ms) => Promise.resolve(clock.advance(ms)) });
   const run = async (workMs: number, fail = false): Promise<number> => {
     const start = clock.monotonic();
     await env
-      .run('f', async () => {
+      .run('f', () => {
         clock.advance(workMs);
-        if (fail) throw new Error('x');
-        return 1;
+        return fail ? Promise.reject(new Error('x')) : Promise.resolve(1);
       })
       .catch(() => undefined);
     return clock.monotonic() - start;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PasswordHasher } from '../../../src/core/password.js';
 import { PasswordPolicy } from '../../../src/core/password-policy.js';
-import { HushError } from '../../../src/kernel/errors.js';
+import type { HushError } from '../../../src/kernel/errors.js';
 
 const FAST = { memoryCost: 8192, timeCost: 1, parallelism: 1 };
 

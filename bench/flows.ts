@@ -1,0 +1,142 @@
+/**
+ * `npm run bench -- flows`: each account endpoint at concurrency 32 over a real
+ * socket (throughput, p50, p99), and, measured in the same run:
+ *  - login throughput over raw argon2id verify throughput (target ≥ 0.85: the
+ *    envelope costs almost nothing beyond the hash);
+ *  - recovery throughput over a bare Hono JSON endpoint doing one database read;
+ *  - p99 latency minus the envelope floor at half the peak load (target ≤ 10 ms).
+ * Limits and proof-of-work are off (they are measured by `bench -- guards`).
+ */
+import { Agent } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { createHush } from '../src/hush.js';
+import { loadConfig } from '../src/kernel/config.js';
+import { silentLogger } from '../src/kernel/log.js';
+import { openMemoryDatabase } from '../src/store/database.js';
+import { listen } from '../src/http/server.js';
+import { timedPost } from '../test/helpers/load.js';
+import { readMailbox } from '../src/mail/index.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const CONCURRENCY = 32;
+const dataDir = mkdtempSync(join(tmpdir(), 'hush-bench-'));
+const config = loadConfig({ HUSH_DATA_DIR: dataDir, HUSH_LOG_LEVEL: 'silent', HUSH_LIMITS: 'off', HUSH_POW: 'off', HUSH_PORT: '0', HUSH_SECRET: 'bench-secret-bench-secret-bench-secret-00' });
+const hush = await createHush({ config, logger: silentLogger(), database: await openMemoryDatabase() });
+const server = await hush.listen();
+const base = new URL(server.url);
+
+// A known, confirmed account.
+await hush.app.request('/v1/signup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password: 'bench passphrase one' }) });
+await new Promise((r) => setTimeout(r, 600));
+const link = (await readMailbox(join(dataDir, 'mailbox'))).flatMap((m) => m.links).find((l) => l.includes('/verify#')) ?? '';
+await hush.app.request('/v1/verify', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: new URL(link).hash.slice(7) }) });
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+};
+
+/** Closed loop: `concurrency` clients, each sending as soon as its last reply arrived. */
+async function closedLoop(url: URL, path: string, body: (i: number) => string, concurrency: number): Promise<Run> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const times: number[] = [];
+  const stopAt = performance.now() + SECONDS * 1000;
+  let i = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < stopAt) times.push((await timedPost(agent, url, path, body(i++))).ms);
+    }),
+  );
+  agent.destroy();
+  return { rps: times.length / ((performance.now() - start) / 1000), p50: pct(times, 0.5), p99: pct(times, 0.99) };
+}
+
+/** Open loop at a fixed rate, so latency is measured below saturation. */
+async function openLoop(url: URL, path: string, body: (i: number) => string, rps: number): Promise<number[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const times: Promise<number>[] = [];
+  const total = Math.max(50, Math.floor(rps * SECONDS));
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rps;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    times.push(timedPost(agent, url, path, body(i)).then((r) => r.ms));
+  }
+  const out = await Promise.all(times);
+  agent.destroy();
+  return out;
+}
+
+let n = 0;
+const fresh = (): string => `u${++n}-${Date.now()}@example.com`;
+const endpoints: [string, string, (i: number) => string][] = [
+  ['recovery', '/v1/recovery', (i) => JSON.stringify({ email: i % 2 ? 'bench@example.com' : fresh() })],
+  ['magic-link', '/v1/magic-link', (i) => JSON.stringify({ email: i % 2 ? 'bench@example.com' : fresh() })],
+  ['signup', '/v1/signup', (i) => JSON.stringify({ email: i % 2 ? 'bench@example.com' : fresh(), password: 'bench passphrase two' })],
+  ['login', '/v1/login', (i) => JSON.stringify({ email: i % 2 ? 'bench@example.com' : fresh(), password: 'bench passphrase one' })],
+  ['verify', '/v1/verify', () => JSON.stringify({ token: 'A'.repeat(43) })],
+  ['recovery/confirm', '/v1/recovery/confirm', () => JSON.stringify({ token: 'A'.repeat(43), password: 'bench passphrase three' })],
+  ['magic-link/confirm', '/v1/magic-link/confirm', () => JSON.stringify({ token: 'A'.repeat(43) })],
+];
+
+const results = new Map<string, Run>();
+for (const [name, path, body] of endpoints) {
+  const r = await closedLoop(base, path, body, CONCURRENCY);
+  results.set(name, r);
+  console.log(`${name.padEnd(20)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms`);
+}
+
+// Raw argon2id verify at the same parallelism the server gets (libuv's pool over both cores).
+const hasher = hush.flows.hasher;
+const stored = await hasher.hash('bench passphrase one');
+let hashes = 0;
+const hStart = performance.now();
+const hStop = hStart + SECONDS * 1000;
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async () => {
+    while (performance.now() < hStop) {
+      await hasher.verify(stored, 'not it');
+      hashes++;
+    }
+  }),
+);
+const argonRps = hashes / ((performance.now() - hStart) / 1000);
+
+// A bare Hono JSON endpoint doing one primary-key read, on the same database.
+const bare = new Hono();
+bare.post('/bare', async (c) => c.json((await hush.database.db.selectFrom('identities').select('id').where('email', '=', 'bench@example.com').executeTakeFirst()) ?? {}));
+const bareServer = await listen(bare, { host: '127.0.0.1', port: 0 });
+const bareRun = await closedLoop(new URL(bareServer.url), '/bare', () => '{}', CONCURRENCY);
+await bareServer.close();
+console.log(`bare hono + 1 read    ${bareRun.rps.toFixed(0)} req/s; raw argon2id verify ${argonRps.toFixed(0)}/s`);
+
+const margins: string[] = [];
+for (const [name, path, body] of endpoints.filter(([n]) => n === 'recovery' || n === 'login')) {
+  const peak = results.get(name)?.rps ?? 1;
+  const lat = await openLoop(base, path, body, peak / 2);
+  const flow = name === 'recovery' ? 'recovery.request' : 'login';
+  const floor = hush.envelope.floorFor(flow);
+  const margin = pct(lat, 0.99) - floor;
+  margins.push(`${name} ${margin.toFixed(1)} ms`);
+  console.log(`${name} at half peak (${(peak / 2).toFixed(0)} req/s): p99 ${pct(lat, 0.99).toFixed(1)} ms, floor ${floor.toFixed(1)} ms, p99 − floor ${margin.toFixed(1)} ms`);
+}
+
+await server.close();
+await hush.close();
+rmSync(dataDir, { recursive: true, force: true });
+const loginRatio = (results.get('login')?.rps ?? 0) / argonRps;
+const recoveryRatio = (results.get('recovery')?.rps ?? 0) / bareRun.rps;
+console.log(
+  `flows: login/argon2id ${loginRatio.toFixed(2)} (baseline ${argonRps.toFixed(0)} verifies/s), recovery/bare ${recoveryRatio.toFixed(2)} (baseline ${bareRun.rps.toFixed(0)} req/s), p99−floor at half peak: ${margins.join(', ')}`,
+);
