@@ -81,7 +81,11 @@ describe.skipIf(browserTier.skip)(`browser journeys${browserTier.reason === '' ?
     await page.getByLabel('Password').fill('second correct horse');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${served.url}/account`);
-    await screenshot(page, 'journey-account-1280');
+    await page.getByLabel('Current password').fill('second correct horse');
+    await page.getByLabel('New password').fill('third correct horse');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect.poll(() => page.locator('#result').textContent()).toContain('Your password has been changed');
+    await screenshot(page, 'journey-password-changed-1280');
     await page.close();
   });
 
