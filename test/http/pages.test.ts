@@ -113,6 +113,24 @@ describe('hosted pages (in process)', () => {
     expect((await form('/forgot', { email: 'a@example.com' }, {})).status).toBe(200);
   });
 
+  it('on an https origin, refuses a token posted from a page over plain http, and sends / on to sign-in', async () => {
+    const https = await testHush(); // HUSH_ORIGIN=https://id.example.test
+    try {
+      const plain = { incoming: { socket: { remoteAddress: '198.51.100.7', encrypted: false } } };
+      const body = new URLSearchParams({ token: 'x'.repeat(43), password: PASSWORD }).toString();
+      const headers = { 'content-type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'same-origin' };
+      const res = await https.hush.app.request('/reset', { method: 'POST', headers, body }, plain);
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('HUSH_INSECURE_TRANSPORT');
+      expect((await https.request('/reset')).status).toBe(200);
+    } finally {
+      await https.close();
+    }
+    const root = await t.request('/', { redirect: 'manual' });
+    expect(root.status).toBe(303);
+    expect(root.headers.get('location')).toBe('/account');
+  });
+
   it('the csrf middleware refuses cross-site unsafe requests with HUSH_CSRF and lets allowed origins through', async () => {
     const app = new Hono();
     app.use('*', csrf({ origin: 'https://id.example.com', corsOrigins: ['https://app.example.com'] }));

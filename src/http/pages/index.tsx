@@ -6,7 +6,8 @@ import { HushError } from '../../kernel/errors.js';
 import { maskEmail } from '../../core/identifier.js';
 import { readBody } from '../body.js';
 import { csrfRefusal } from '../csrf.js';
-import { PAGE_CSP } from '../security.js';
+import { PAGE_CSP, refuseInsecureTokens } from '../security.js';
+import { ProxyTrust } from '../../guard/address.js';
 import { accountApi } from '../api/account.js';
 import type { AccountApiDeps } from '../api/account.js';
 import { pageAssets } from './assets.js';
@@ -35,6 +36,7 @@ export interface HostedPagesDeps extends AccountApiDeps {
 }
 
 const LABELS = { email: 'Email address', password: 'Password', token: 'The code', current: 'Current password' } as const;
+const TOKEN_PAGES = ['/reset', '/verify', '/magic/confirm'];
 const NEW_PASSWORD_LABELS = { ...LABELS, password: 'New password' } as const;
 
 export function hostedPages(deps: HostedPagesDeps): Hono {
@@ -55,6 +57,19 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
 
   const app = new Hono();
   app.route('/', assets.routes);
+  app.get('/', (c) => {
+    pageHeaders(c);
+    return c.redirect('/account', 303); // which sends a signed-out visitor on to /login
+  });
+
+  // A token posted from a page without JavaScript crossed the network in its body: on an https
+  // origin, one that arrived over plain http is refused, as the API's token endpoints are.
+  const insecure = refuseInsecureTokens({
+    origin: config.origin,
+    trust: config.trustProxy === undefined ? undefined : new ProxyTrust(config.trustProxy),
+    tokenPaths: TOKEN_PAGES,
+  });
+  app.on('POST', TOKEN_PAGES, insecure);
 
   /** Reads a posted form after the cross-site check; a refusal or a bad body is answered as a page. */
   const readForm = async (c: Context): Promise<Record<string, string> | Response> => {
