@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { testHush } from '../helpers/hush.js';
+
+describe('health, readiness and metrics', () => {
+  it('/healthz is alive, /readyz follows the database, /metrics shows HTTP, outbox and worker figures', async () => {
+    const t = await testHush();
+    try {
+      expect(await (await t.request('/healthz')).json()).toEqual({ status: 'ok' });
+      expect((await t.request('/readyz')).status).toBe(200);
+      await t.request('/v1/recovery', { json: { email: 'm@example.com' } });
+      const metrics = await (await t.request('/metrics')).text();
+      for (const name of ['hush_http_requests_total', 'hush_http_request_duration_seconds', 'hush_outbox_depth', 'hush_outbox_oldest_age_seconds', 'hush_outbox_failures_total']) {
+        expect(metrics, name).toContain(name);
+      }
+      expect(metrics).toMatch(/hush_http_requests_total\{method="POST",route="\/v1\/recovery",status="202"\} 1/);
+      // A database that lost its migrations is not ready.
+      await sql`DELETE FROM hush_migrations`.execute(t.hush.database.db);
+      const notReady = await t.request('/readyz');
+      expect(notReady.status).toBe(503);
+      expect(await notReady.json()).toEqual({ status: 'not migrated' });
+      await sql`DROP TABLE hush_migrations`.execute(t.hush.database.db);
+      expect(await (await t.request('/readyz')).json()).toEqual({ status: 'database unavailable' });
+      // Unknown routes: a JSON 404, never an HTML page or a stack.
+      const missing = await t.request('/nope');
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toEqual({ error: { code: 'HUSH_NOT_FOUND', message: 'Not found.' } });
+    } finally {
+      await t.close();
+    }
+  });
+});
