@@ -29,15 +29,23 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     try { return decodeURIComponent(m[1]); } catch (e) { return null; }
   }
 
-  var token = takeToken();
-  document.querySelectorAll('input[data-token]').forEach(function (input) {
-    if (token === null) return;
-    input.value = token;
-    var row = input.closest('[data-token-field]');
-    if (row) row.hidden = true;
-  });
-  document.querySelectorAll('[data-when-token]').forEach(function (el) {
-    el.hidden = (el.getAttribute('data-when-token') === 'show') !== (token !== null);
+  function applyToken(token) {
+    document.querySelectorAll('input[data-token]').forEach(function (input) {
+      if (token === null) return;
+      input.value = token;
+      var row = input.closest('[data-token-field]');
+      if (row) row.hidden = true;
+    });
+    document.querySelectorAll('[data-when-token]').forEach(function (el) {
+      el.hidden = (el.getAttribute('data-when-token') === 'show') !== (token !== null);
+    });
+  }
+
+  applyToken(takeToken());
+  // A link opened in a tab already showing this page changes only the fragment: no reload.
+  window.addEventListener('hashchange', function () {
+    var token = takeToken();
+    if (token !== null) applyToken(token);
   });
 
   var worker = document.body.getAttribute('data-pow-worker');
