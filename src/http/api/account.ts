@@ -130,8 +130,9 @@ export function accountApi(deps: AccountApiDeps): Hono {
   app.get('/v1/session', async (c) => {
     const token = deps.cookie.read(c);
     const found = token === null ? null : await deps.flows.sessions.validate(deps.flows.store.sessions, token);
-    if (found === null) return send(c, { reply: UNAUTHORIZED }, deps.cookie);
-    if (found.session.expiresAt.getTime() !== 0 && token !== null) deps.cookie.set(c, token, found.session.expiresAt);
+    if (found === null || token === null) return send(c, { reply: UNAUTHORIZED }, deps.cookie);
+    // The session slid forward: the cookie's expiry follows it.
+    deps.cookie.set(c, token, found.session.expiresAt);
     return c.json({ id: found.identity.id, email: maskEmail(found.identity.email) }, 200);
   });
 
