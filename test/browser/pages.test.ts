@@ -162,6 +162,19 @@ describe.skipIf(browserTier.skip)(`hosted pages in a browser${browserTier.reason
     await context.close();
   });
 
+  it('says what to do when the proof-of-work cannot be solved, and sends nothing', async () => {
+    const { page, context, network } = await newContext(browser);
+    await page.route('**/v1/pow/challenge**', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{}' }));
+    await page.goto(`${served.url}/forgot`);
+    await page.getByLabel('Email address').fill(existing);
+    await page.getByRole('button', { name: 'Email me a reset link' }).click();
+    await expect.poll(() => page.locator('#forgot-alert').textContent(), { timeout: 20_000 }).toContain('Reload the page and try again');
+    expect(await page.locator('#result').isVisible()).toBe(false);
+    expect(network.requests.filter((r) => r.method === 'POST')).toEqual([]);
+    await screenshot(page, 'forgot-pow-failed-1280');
+    await context.close();
+  });
+
   it('a bot that fills every field trips the honeypot: no mail, and the same page a person sees', async () => {
     const person = await after('/signup', 'Create account', address('person'), 'signup-done-person', (p) => p.getByLabel('Password', { exact: true }).fill('bot correct horse'));
     const bot = address('bot');
