@@ -11,12 +11,9 @@ export type Fields = Record<string, unknown>;
  * The decision depends only on the bytes sent.
  */
 export async function readBody(request: Request, limit: number = ACCOUNT_BODY_LIMIT): Promise<Fields> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) throw new HushError('HUSH_BODY_TOO_LARGE', { message: `The request body is larger than ${limit} bytes.` });
-  const bytes = await readLimited(request, limit);
+  const text = await readText(request, limit);
   const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (bytes.length === 0) return {};
-  const text = decode(bytes);
+  if (text.length === 0) return {};
   if (type === 'application/json' || type.endsWith('+json')) return parseJson(text);
   if (type === 'application/x-www-form-urlencoded') return parseForm(text);
   if (type === '') {
@@ -24,6 +21,13 @@ export async function readBody(request: Request, limit: number = ACCOUNT_BODY_LI
     return text.trimStart().startsWith('{') ? parseJson(text) : parseForm(text);
   }
   throw new HushError('HUSH_UNSUPPORTED_MEDIA_TYPE');
+}
+
+/** Reads at most `limit` bytes of UTF-8, refusing (413) as soon as the body is larger; never buffers more. */
+export async function readText(request: Request, limit: number): Promise<string> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) throw new HushError('HUSH_BODY_TOO_LARGE', { message: `The request body is larger than ${limit} bytes.` });
+  return decode(await readLimited(request, limit));
 }
 
 async function readLimited(request: Request, limit: number): Promise<Uint8Array> {

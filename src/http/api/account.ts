@@ -55,62 +55,58 @@ export function accountApi(deps: AccountApiDeps): Hono {
 
   const meta = (c: Context): RequestMeta => ({ ip: deps.clientAddress(c), userAgent: c.req.header('user-agent') ?? null });
 
+  /**
+   * The envelope around one guarded flow: the clock starts now (the body is
+   * read), then validation, the guard's verdict and the flow run inside it.
+   */
+  const guarded = async <I>(
+    c: Context,
+    fields: Fields,
+    flow: Flow<I>,
+    action: GuardedAction,
+    identifierOf: (input: I) => string | null,
+    silentReply: Reply,
+  ): Promise<Response> => {
+    const m = meta(c);
+    let retryAfter: number | null = null;
+    const outcome = await deps.envelope.run(flow.name, () =>
+      settle(
+        async (): Promise<Outcome> => {
+          const input = flow.parse(fields, deps.flows);
+          const identifier = identifierOf(input);
+          const verdict = await deps.guards.check({ action, address: m.ip, identifier, fields });
+          if (verdict.kind === 'reject') throw verdict.error;
+          if (verdict.kind === 'throttle') {
+            retryAfter = verdict.retryAfterSeconds;
+            return { reply: THROTTLED };
+          }
+          if (verdict.kind === 'silent') return { reply: silentReply };
+          const out = await flow.run(deps.flows, input, m);
+          if (action === 'login' && identifier !== null) {
+            if (out.reply === LOGIN_FAILED) await deps.guards.loginFailed(m.ip, identifier);
+            else if (out.reply === LOGIN_OK) await deps.guards.loginSucceeded(m.ip, identifier);
+          }
+          return out;
+        },
+        deps.logger,
+        flow.name,
+      ),
+    );
+    return send(c, outcome, deps.cookie, retryAfter === null ? {} : { 'Retry-After': String(retryAfter) });
+  };
+
   const identifierEndpoint = <I extends { email: string }>(e: IdentifierEndpoint<I>): void => {
     app.post(e.path, async (c) => {
       const fields = await bodyOrReply(c);
-      if (fields instanceof Response) return fields;
-      const m = meta(c);
-      let retryAfter: number | null = null;
-      const outcome = await deps.envelope.run(e.flow.name, () =>
-        settle(
-          async (): Promise<Outcome> => {
-            const input = e.flow.parse(fields, deps.flows);
-            const verdict = await deps.guards.check({ action: e.action, address: m.ip, identifier: input.email, fields });
-            if (verdict.kind === 'reject') throw verdict.error;
-            if (verdict.kind === 'throttle') {
-              retryAfter = verdict.retryAfterSeconds;
-              return { reply: THROTTLED };
-            }
-            if (verdict.kind === 'silent') return { reply: e.silentReply };
-            const out = await e.flow.run(deps.flows, input, m);
-            if (e.action === 'login') {
-              if (out.reply === LOGIN_FAILED) await deps.guards.loginFailed(m.ip, input.email);
-              else if (out.reply === LOGIN_OK) await deps.guards.loginSucceeded(m.ip, input.email);
-            }
-            return out;
-          },
-          deps.logger,
-          e.flow.name,
-        ),
-      );
-      return send(c, outcome, deps.cookie, retryAfter === null ? {} : { 'Retry-After': String(retryAfter) });
+      return fields instanceof Response ? fields : guarded(c, fields, e.flow, e.action, (input) => input.email, e.silentReply);
     });
   };
 
+  // A silent verdict on a token endpoint (a blocked address) answers like a bad token.
   const tokenEndpoint = <I>(e: TokenEndpoint<I>): void => {
     app.post(e.path, async (c) => {
       const fields = await bodyOrReply(c);
-      if (fields instanceof Response) return fields;
-      const m = meta(c);
-      let retryAfter: number | null = null;
-      const outcome = await deps.envelope.run(e.flow.name, () =>
-        settle(
-          async (): Promise<Outcome> => {
-            const input = e.flow.parse(fields, deps.flows);
-            const verdict = await deps.guards.check({ action: 'confirm', address: m.ip, identifier: null, fields });
-            if (verdict.kind === 'reject') throw verdict.error;
-            if (verdict.kind === 'throttle') {
-              retryAfter = verdict.retryAfterSeconds;
-              return { reply: THROTTLED };
-            }
-            if (verdict.kind === 'silent') return { reply: BAD_TOKEN };
-            return e.flow.run(deps.flows, input, m);
-          },
-          deps.logger,
-          e.flow.name,
-        ),
-      );
-      return send(c, outcome, deps.cookie, retryAfter === null ? {} : { 'Retry-After': String(retryAfter) });
+      return fields instanceof Response ? fields : guarded(c, fields, e.flow, 'confirm', () => null, BAD_TOKEN);
     });
   };
 

@@ -4,6 +4,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { HushError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/log.js';
 import { MAX_BATCH, parseEventInput } from '../../detect/event-input.js';
+import { readText } from '../body.js';
 import { apiKeyAuth } from './api-key-auth.js';
 import type { ApiKeyVariables, ApiKeyVerifier } from './api-key-auth.js';
 
@@ -66,31 +67,4 @@ export function eventsApi(deps: EventsApiDeps): Hono<{ Variables: ApiKeyVariable
     throw err;
   });
   return app;
-}
-
-/** Reads at most `limit` bytes of UTF-8, refusing (413) as soon as the body is larger; never buffers more. */
-async function readText(request: Request, limit: number): Promise<string> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) throw new HushError('HUSH_BODY_TOO_LARGE', { message: `The request body is larger than ${limit} bytes.` });
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const next = await reader.read().catch((cause: unknown) => {
-      throw new HushError('HUSH_BODY_MALFORMED', { message: 'The request body could not be read to the end.', cause });
-    });
-    if (next.done) break;
-    size += next.value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new HushError('HUSH_BODY_TOO_LARGE', { message: `The request body is larger than ${limit} bytes.` });
-    }
-    chunks.push(next.value);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new HushError('HUSH_BODY_MALFORMED', { message: 'The request body is not valid UTF-8.' });
-  }
 }
