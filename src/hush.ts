@@ -39,6 +39,7 @@ import { healthRoutes } from './http/health.js';
 import { httpMetrics } from './http/http-metrics.js';
 import { requestLog } from './http/request-log.js';
 import { cors, refuseInsecureTokens, securityHeaders } from './http/security.js';
+import { csrf } from './http/csrf.js';
 import { powApi } from './http/api/pow.js';
 import { eventsApi } from './http/api/events.js';
 import { signalsApi } from './http/api/signals.js';
@@ -155,6 +156,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       middleware: [
         securityHeaders({ origin: config.origin }),
         cors({ origins: config.corsOrigins }),
+        csrf({ origin: config.origin, corsOrigins: config.corsOrigins }),
         refuseInsecureTokens({ origin: config.origin, trust: guards.trust }),
         httpMetrics(metrics),
         requestLog(logger.child({ component: 'http' })),

@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { configFrom, intOption, storeOptions } from './shared.js';
 import { createHush } from '../hush.js';
 import { createLogger } from '../kernel/log.js';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 /**
  * `hush serve`: the account-flows server. On SIGTERM or SIGINT it stops
@@ -17,7 +19,12 @@ export function registerServe(program: Command): void {
       .option('--origin <origin>', 'public origin for links in mail (HUSH_ORIGIN)')
       .option('--smtp-url <url>', 'SMTP server (SMTP_URL); absent: the dev mailbox')
       .action(async (opts: Record<string, unknown>) => {
-        const config = configFrom(opts);
+        let config = configFrom(opts);
+        // Port 0 picks a free port; with no HUSH_ORIGIN, links must name the port actually bound.
+        if (config.port === 0 && process.env.HUSH_ORIGIN === undefined && opts.origin === undefined) {
+          const port = await freePort(config.host);
+          config = configFrom({ ...opts, port: String(port) });
+        }
         const logger = createLogger({ level: config.logLevel });
         const hush = await createHush({ config, logger });
         const server = await hush.listen();
@@ -42,4 +49,16 @@ export function registerServe(program: Command): void {
         });
       }),
   );
+}
+
+/** A port free on `host` right now (the OS picks it); bound again at once by the server. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
