@@ -5,6 +5,13 @@ import type { TestHush } from '../helpers/hush.js';
 import { runPool, timedPost } from '../helpers/load.js';
 import { mannWhitney } from '../../src/audit/stats/mann-whitney.js';
 import { SeededRandom } from '../../src/kernel/random.js';
+import { openDatabase } from '../../src/store/database.js';
+import type { DatabaseHandle } from '../../src/store/database.js';
+import { postgresTier } from '../helpers/env.js';
+import { freshPostgres } from '../helpers/postgres.js';
+import type { FreshDatabase } from '../helpers/postgres.js';
+
+const pg = postgresTier();
 
 /**
  * design.md §4.1 over a real socket: for each identifier endpoint, 2,000
@@ -76,9 +83,17 @@ describe.each([
   let t: TestHush;
   let base: URL;
   let close: (() => Promise<void>) | undefined;
+  let fresh: FreshDatabase | undefined;
+  let database: DatabaseHandle | undefined;
 
   beforeAll(async () => {
-    t = await testHush(ENV, { envelope });
+    // On PostgreSQL when there is one (CI): the production store, whose pool lets requests overlap;
+    // otherwise the embedded store, where one connection serialises them (slower, same verdicts).
+    if (!pg.skip) {
+      fresh = await freshPostgres(pg.url ?? '');
+      database = await openDatabase({ databaseUrl: fresh.url, dataDir: '/nonexistent', poolSize: 20 });
+    }
+    t = await testHush(ENV, { envelope, ...(database ? { database } : {}) });
     await knownAccounts(t);
     t.hush.worker.start();
     const server = await t.hush.listen();
@@ -88,6 +103,7 @@ describe.each([
   afterAll(async () => {
     await close?.();
     await t?.close();
+    await fresh?.drop();
   });
 
   // Without the envelope, magic-link's two paths already do the same work (both mail), so there is nothing to find.
