@@ -15,7 +15,8 @@ import { Hono } from 'hono';
 import { createHush } from '../src/hush.js';
 import { loadConfig } from '../src/kernel/config.js';
 import { silentLogger } from '../src/kernel/log.js';
-import { openMemoryDatabase } from '../src/store/database.js';
+import { openDatabase, openMemoryDatabase } from '../src/store/database.js';
+import { freshPostgres } from '../test/helpers/postgres.js';
 import { listen } from '../src/http/server.js';
 import { timedPost } from '../test/helpers/load.js';
 import { readMailbox } from '../src/mail/index.js';
@@ -24,7 +25,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const CONCURRENCY = 32;
 const dataDir = mkdtempSync(join(tmpdir(), 'hush-bench-'));
 const config = loadConfig({ HUSH_DATA_DIR: dataDir, HUSH_LOG_LEVEL: 'silent', HUSH_LIMITS: 'off', HUSH_POW: 'off', HUSH_PORT: '0', HUSH_SECRET: 'bench-secret-bench-secret-bench-secret-00' });
-const hush = await createHush({ config, logger: silentLogger(), database: await openMemoryDatabase() });
+// The embedded store by default; BENCH_DATABASE_URL names a PostgreSQL server to run on a fresh database there.
+const pgServer = process.env.BENCH_DATABASE_URL;
+const freshDb = pgServer === undefined ? undefined : await freshPostgres(pgServer);
+const database = freshDb === undefined ? await openMemoryDatabase() : await openDatabase({ databaseUrl: freshDb.url, dataDir, poolSize: 20 });
+console.log(`store: ${freshDb === undefined ? 'PGlite (embedded)' : 'PostgreSQL'}`);
+const hush = await createHush({ config, logger: silentLogger(), database });
 const server = await hush.listen();
 const base = new URL(server.url);
 
@@ -134,6 +140,7 @@ for (const [name, path, body] of endpoints.filter(([n]) => n === 'recovery' || n
 
 await server.close();
 await hush.close();
+await freshDb?.drop();
 rmSync(dataDir, { recursive: true, force: true });
 const loginRatio = (results.get('login')?.rps ?? 0) / argonRps;
 const recoveryRatio = (results.get('recovery')?.rps ?? 0) / bareRun.rps;
