@@ -115,7 +115,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
     const store = new KyselyAccountStore(database.db, { clock, random });
     const events: EventSink = { record: async (event: AccountEvent): Promise<void> => void (await store.outbox.enqueue('event', event)) };
 
-    const guards = await createGuards({ config, clock, random, logger, events, metrics, db: database.db, secret, ...(redis ? { redis } : {}) });
+    const guards = await createGuards({ config, clock, random, logger, events, metrics, db: database.db, secret, redisPrefix: config.redisPrefix, ...(redis ? { redis } : {}) });
     closers.unshift(() => guards.close());
 
     // Detection reads the events the outbox delivers, and answers through the guards.

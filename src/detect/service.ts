@@ -58,7 +58,7 @@ export interface DetectionService {
  */
 export function createDetectionService(o: DetectionServiceOptions): DetectionService {
   const rules = loadRules([defaultRulesDir(), ...(o.config.rulesDir === undefined ? [] : [o.config.rulesDir])]);
-  const state = o.redis ? new RedisState({ redis: o.redis }) : new MemoryState();
+  const state = o.redis ? new RedisState({ redis: o.redis, prefix: `${o.config.redisPrefix}detect:` }) : new MemoryState();
   const engine = new DetectionEngine({ rules, state, clock: o.clock, random: o.random });
   const events = new SqlEventStore(o.db);
   const signals = new SqlSignalStore(o.db);

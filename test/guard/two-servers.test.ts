@@ -59,8 +59,12 @@ describe.skipIf(pg.skip || redis.skip)('two hush serve processes on one Redis', 
       DATABASE_URL: fresh.url,
       REDIS_URL: redis.url!,
       HUSH_SECRET: `two-servers-${randomBytes(16).toString('hex')}`,
+      // Both servers share one prefix (one budget), apart from every other test on this Redis.
+      HUSH_REDIS_PREFIX: `t-${randomBytes(6).toString('hex')}:`,
       HUSH_POW: 'off',
       HUSH_PORT: '0',
+      // One deployment, one public origin: a worker refuses mail whose links point elsewhere.
+      HUSH_ORIGIN: 'https://id.example.test',
       HUSH_LOG_LEVEL: 'info',
       HUSH_ARGON2_MEMORY: '8192',
       HUSH_ARGON2_TIME: '1',
