@@ -29,6 +29,8 @@ import { migrate } from './store/migrate.js';
 import { loadOrCreateSecret } from './store/data-dir.js';
 import { KyselyAccountStore } from './store/account-store.js';
 import { Janitor } from './store/janitor.js';
+import { SqlBlockStore } from './store/blocks.js';
+import { SqlPowReplay } from './store/pow-replay.js';
 import { createGuards, clientAddress } from './guard/guards.js';
 import type { Guards } from './guard/guards.js';
 import { OutboxWorker, createMailDeliverer, createMailTransport } from './mail/index.js';
@@ -172,7 +174,18 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       ],
     });
 
-    const janitor = new Janitor({ db: database.db, clock, logger });
+    const blocks = new SqlBlockStore(database.db);
+    const spentPow = new SqlPowReplay(database.db);
+    const janitor = new Janitor({
+      clock,
+      logger,
+      sweeps: [
+        (now) => store.tokens.pruneExpired(now),
+        (now) => store.sessions.pruneExpired(now),
+        (now) => blocks.purgeExpired(now.getTime()),
+        (now) => spentPow.sweep(now.getTime()),
+      ],
+    });
     if (options.worker ?? true) {
       worker.start();
       janitor.start();
