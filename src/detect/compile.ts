@@ -1,6 +1,6 @@
 import { parseDuration } from '../kernel/duration.js';
 import type { AccountEvent } from '../core/event.js';
-import { BUCKETS, fieldValue } from './rule.js';
+import { BUCKETS, fieldReader } from './rule.js';
 import type { Rule, RuleCase, RuleResponse } from './rule.js';
 import type { RuleInput } from './rule-schema.js';
 
@@ -125,16 +125,27 @@ export function compileRule(input: RuleInput, file: string): { rule: Rule; probl
 
 type Scalar = string | number | boolean;
 
-/** A `where` block as one function: every field must equal its value (or one of its values). */
+/** A `where` block as one function: every field must equal its value (or one of its values). Readers are chosen here, once. */
 function compileWhere(where: Record<string, Scalar | Scalar[]>): (event: AccountEvent) => boolean {
-  const checks = Object.entries(where).map(([field, expected]) => {
-    const allowed = new Set<Scalar>(Array.isArray(expected) ? expected : [expected]);
-    return (event: AccountEvent): boolean => {
-      const v = fieldValue(event, field);
+  const checks = Object.entries(where).map(([field, expected]): ((event: AccountEvent) => boolean) => {
+    const read = fieldReader(field);
+    const values = Array.isArray(expected) ? [...new Set(expected)] : [expected];
+    if (values.length === 1 && !Number.isNaN(values[0])) {
+      // One allowed value (the usual case): a comparison, not a Set lookup. === matches Set's SameValueZero but for NaN.
+      const only = values[0] as Scalar;
+      return (event) => read(event) === only;
+    }
+    const allowed = new Set<Scalar>(values);
+    return (event) => {
+      const v = read(event);
       return v !== undefined && allowed.has(v);
     };
   });
   if (checks.length === 0) return () => true;
   if (checks.length === 1) return checks[0] as (event: AccountEvent) => boolean;
+  if (checks.length === 2) {
+    const [a, b] = checks as [(event: AccountEvent) => boolean, (event: AccountEvent) => boolean];
+    return (event) => a(event) && b(event);
+  }
   return (event) => checks.every((check) => check(event));
 }

@@ -3,8 +3,10 @@ import type { Clock } from '../kernel/clock.js';
 import { BoundedMap } from './bounded-map.js';
 import { randomId } from '../kernel/random.js';
 import type { Random } from '../kernel/random.js';
-import { fieldValue } from './rule.js';
-import type { Rule, RuleCase, RuleResponse } from './rule.js';
+import { MemoryState } from './memory-state.js';
+import type { RuleWindows } from './memory-state.js';
+import { fieldReader } from './rule.js';
+import type { FieldReader, Rule, RuleCase, RuleResponse } from './rule.js';
 import { SEVERITIES, severityRank } from './rule-schema.js';
 import type { Signal, SignalChange } from './signal.js';
 import { stateKey } from './state.js';
@@ -41,6 +43,17 @@ export interface Detected {
 const NOTHING: Detected = Object.freeze({ changes: [], responses: [] });
 const SEP = '\u001f';
 
+/** A rule made ready to run once, so that an event costs no lookups by name and no allocations. */
+interface RulePlan {
+  rule: Rule;
+  groupBy: readonly FieldReader[];
+  distinct: FieldReader | undefined;
+  /** observeSync's hits, one per case, refilled for every event (the memory state reads them at once). */
+  hits: Hit[];
+  /** The rule's windows in a memory state (undefined for other states). */
+  windows: RuleWindows | undefined;
+}
+
 /**
  * Turns events into signals. Incremental: rules are indexed by the events they
  * read, so an event touches only those, and each touch is one state update of
@@ -48,7 +61,8 @@ const SEP = '\u001f';
  * windows and signal lives are in the state (memory or Redis).
  */
 export class DetectionEngine {
-  readonly #byName = new Map<string, Rule[]>();
+  readonly #byName = new Map<string, RulePlan[]>();
+  readonly #memory: MemoryState | undefined;
   readonly #rules: readonly Rule[];
   readonly #state: DetectionState;
   readonly #clock: Clock;
@@ -69,10 +83,18 @@ export class DetectionEngine {
     this.#updateEveryMs = options.updateEveryMs ?? 10_000;
     this.#evidenceEvents = options.evidenceEvents ?? 10;
     this.#evidenceValues = options.evidenceValues ?? 20;
+    this.#memory = options.state instanceof MemoryState ? options.state : undefined;
     for (const rule of options.rules) {
+      const plan: RulePlan = {
+        rule,
+        groupBy: rule.groupBy.map(fieldReader),
+        distinct: rule.distinct === undefined ? undefined : fieldReader(rule.distinct),
+        hits: rule.cases.map((c) => ({ caseIndex: c.index, value: undefined, whileSignal: c.whileSignal })),
+        windows: this.#memory?.windows(rule),
+      };
       for (const name of rule.events) {
         const list = this.#byName.get(name) ?? [];
-        list.push(rule);
+        list.push(plan);
         this.#byName.set(name, list);
       }
     }
@@ -89,12 +111,13 @@ export class DetectionEngine {
   /** Runs one event through the rules that read it. `now` defaults to the clock; replays pass the event's own time. */
   async observe(event: AccountEvent, now: number = this.#clock.now()): Promise<Detected> {
     if (this.#state.kind === 'memory') return this.observeSync(event, now);
-    const rules = this.#byName.get(event.name);
-    if (rules === undefined) return NOTHING;
+    const plans = this.#byName.get(event.name);
+    if (plans === undefined) return NOTHING;
     // The rules' groups are independent: their round trips to Redis overlap (and pipeline).
     const found = await Promise.all(
-      rules.map(async (rule) => {
-        const p = this.#prepare(rule, event, now);
+      plans.map(async (plan) => {
+        const rule = plan.rule;
+        const p = this.#prepare(plan, event, now);
         if (p === undefined) return undefined;
         const obs = await this.#state.observe(p);
         const matched = firstCase(rule, obs);
@@ -116,15 +139,23 @@ export class DetectionEngine {
   observeSync(event: AccountEvent, now: number = this.#clock.now()): Detected {
     const state = this.#state;
     if (state.kind !== 'memory') throw new Error('observeSync needs a memory state');
-    const rules = this.#byName.get(event.name);
-    if (rules === undefined) return NOTHING;
+    const plans = this.#byName.get(event.name);
+    if (plans === undefined) return NOTHING;
+    const memory = this.#memory;
     let out: Detected | undefined;
-    for (const rule of rules) {
-      const p = this.#prepare(rule, event, now);
-      if (p === undefined) continue;
-      const obs = state.observe(p) as Observation;
+    for (const plan of plans) {
+      const groupKey = groupKeyOf(plan, event);
+      if (groupKey === undefined) continue;
+      const n = fillHits(plan, event);
+      if (n === 0) continue;
+      const rule = plan.rule;
+      const obs =
+        memory !== undefined && plan.windows !== undefined
+          ? memory.observeHits(rule, plan.windows, groupKey, now, plan.hits, n)
+          : (state.observe({ rule, key: '', groupKey, now, hits: plan.hits.slice(0, n).map((h) => ({ ...h })) }) as Observation);
       const matched = firstCase(rule, obs);
       if (matched === undefined) continue;
+      const p = { key: '', groupKey };
       const life = state.raise(this.#raiseInput(rule, matched, p, now)) as RaiseResult;
       const values = this.#wantsDetail(life) && rule.distinct !== undefined ? (state.sample(rule, p.key, p.groupKey, matched.index, this.#evidenceValues) as string[]) : [];
       out = this.#collect(out, this.#finish(rule, matched, event, p, obs, life, values));
@@ -141,21 +172,14 @@ export class DetectionEngine {
   }
 
   /** The group and the cases an event counts for; undefined when it counts for none. */
-  #prepare(rule: Rule, event: AccountEvent, now: number): (ObserveInput & { groupKey: string }) | undefined {
-    let groupKey = '';
-    for (let i = 0; i < rule.groupBy.length; i++) {
-      const v = fieldValue(event, rule.groupBy[i] as string);
-      // An event without the group's field cannot be grouped (Datadog drops it too).
-      if (v === undefined || v === '') return undefined;
-      groupKey = i === 0 ? String(v) : `${groupKey}${SEP}${String(v)}`;
-    }
-    let hits: Hit[] | undefined;
-    for (const c of rule.cases) {
-      if (!c.matches(event)) continue;
-      const dv = rule.distinct === undefined ? undefined : fieldValue(event, rule.distinct);
-      (hits ??= []).push({ caseIndex: c.index, value: dv === undefined ? undefined : String(dv), whileSignal: c.whileSignal });
-    }
-    if (hits === undefined) return undefined;
+  #prepare(plan: RulePlan, event: AccountEvent, now: number): (ObserveInput & { groupKey: string }) | undefined {
+    const groupKey = groupKeyOf(plan, event);
+    if (groupKey === undefined) return undefined;
+    const n = fillHits(plan, event);
+    if (n === 0) return undefined;
+    // Copies: the plan's hits are refilled by the next event while this one waits for its state.
+    const hits: Hit[] = plan.hits.slice(0, n).map((h) => ({ ...h }));
+    const rule = plan.rule;
     // Only Redis needs the compound key; building it for memory would cost a string per event.
     return { rule, key: this.#state.kind === 'redis' ? stateKey(rule.id, groupKey) : '', groupKey, now, hits };
   }
@@ -234,6 +258,40 @@ export class DetectionEngine {
     if (list.length > this.#evidenceEvents) list.shift();
     return list;
   }
+}
+
+/** The group-by values joined by SEP ('' for an app-wide rule); undefined when the event lacks one (Datadog drops it too). */
+function groupKeyOf(plan: RulePlan, event: AccountEvent): string | undefined {
+  const readers = plan.groupBy;
+  let groupKey = '';
+  for (let i = 0; i < readers.length; i++) {
+    const v = (readers[i] as FieldReader)(event);
+    if (v === undefined || v === '') return undefined;
+    groupKey = i === 0 ? String(v) : `${groupKey}${SEP}${String(v)}`;
+  }
+  return groupKey;
+}
+
+/** Fills the plan's hits with the cases the event counts for, in order; returns how many. */
+function fillHits(plan: RulePlan, event: AccountEvent): number {
+  const cases = plan.rule.cases;
+  let n = 0;
+  let value: string | undefined;
+  let read = false;
+  for (let i = 0; i < cases.length; i++) {
+    const c = cases[i] as RuleCase;
+    if (!c.matches(event)) continue;
+    if (!read && plan.distinct !== undefined) {
+      const dv = plan.distinct(event);
+      value = dv === undefined ? undefined : String(dv);
+      read = true;
+    }
+    const hit = plan.hits[n++] as Hit;
+    hit.caseIndex = c.index;
+    hit.value = value;
+    hit.whileSignal = c.whileSignal;
+  }
+  return n;
 }
 
 /** Whether a case holds for a group's counts: thresholds are "more than", as in Datadog's rules. */

@@ -1,11 +1,13 @@
 import { BoundedMap } from './bounded-map.js';
+import { GroupPool } from './group-pool.js';
+import type { RuleGroups } from './group-pool.js';
 import { HLL_M, hllAdd, hllCount } from './hll.js';
 import { BUCKETS } from './rule.js';
 import type { Rule } from './rule.js';
 import { RecentSet } from './recent-set.js';
 import { raiseSignal } from './signal-life.js';
 import type { SignalLife } from './signal-life.js';
-import type { CaseCounts, DetectionState, ObserveInput, Observation, RaiseInput, RaiseResult, StateStats } from './state.js';
+import type { CaseCounts, DetectionState, Hit, ObserveInput, Observation, RaiseInput, RaiseResult, StateStats } from './state.js';
 
 /** Slots in a group's ring: the window is the newest BUCKETS buckets, the one being filled included. */
 const SLOTS = BUCKETS;
@@ -22,77 +24,105 @@ export interface MemoryStateOptions {
   distinctCap?: number;
 }
 
-interface Group {
-  /** The newest bucket written. */
-  last: number;
-  /** counts[caseIndex * SLOTS + bucket % SLOTS] */
-  counts: number[];
-  /** Per case: the sum of its ring, i.e. the window's count (kept as the ring turns, so reading it is O(1)). */
-  sums: number[];
-  /** Per case: value → newest bucket it was seen in, oldest first (a Map keeps insertion order). */
-  values: (RecentSet | undefined)[] | undefined;
-  /** Per case, once past the cap: SLICES sketches and the slice each holds. */
-  sketches: ({ regs: Uint8Array; slice: Float64Array } | undefined)[] | undefined;
-  /** Anomaly rules, per case: the average count per bucket (not yet bias-corrected). */
-  ewma: number[] | undefined;
+/** One case's distinct values past the cap: SLICES sketches and the slice each holds. */
+class Sketch {
+  readonly regs = new Uint8Array(SLICES * HLL_M);
+  readonly slice = new Float64Array(SLICES).fill(-1);
+}
+
+/** Per case and group: value → newest bucket it was seen in, oldest first; past the cap, sketches. */
+type DistinctValues = RecentSet | Sketch;
+
+/** Anomaly rules, per group: the average count per bucket of each case (not yet bias-corrected), and the history seen. */
+interface Baseline {
+  ewma: number[];
   learnedMs: number;
+}
+
+/** A rule as this state keeps it: its groups in the pool, and the one observation its observes return. */
+export class RuleWindows {
+  constructor(
+    readonly groups: RuleGroups,
+    /** Valid until the next observe of the same rule (the engine reads it at once). */
+    readonly out: Observation,
+  ) {}
 }
 
 /**
  * Windows and signals in this process. Memory is bounded: past `maxGroups`
  * (over all rules) the least recently seen group is evicted and counted, so a
- * flood of rotating addresses costs at most `maxGroups` groups.
+ * flood of rotating addresses costs at most `maxGroups` groups. Windows live
+ * in a GroupPool (typed arrays, no object per group).
  */
 export class MemoryState implements DetectionState {
   readonly kind = 'memory' as const;
-  readonly #groups: BoundedMap<Group>;
+  readonly #pool: GroupPool<DistinctValues, Baseline>;
   readonly #signals: BoundedMap<SignalLife>;
   readonly #cap: number;
-  readonly #scratch = new Map<string, Observation>();
+  readonly #windows = new Map<string, RuleWindows>();
 
   constructor(options: MemoryStateOptions = {}) {
-    this.#groups = new BoundedMap(options.maxGroups ?? 200_000);
+    this.#pool = new GroupPool(options.maxGroups ?? 200_000);
     this.#signals = new BoundedMap(options.maxSignals ?? 50_000);
     this.#cap = options.distinctCap ?? 1000;
   }
 
+  /** The rule's windows: look it up once, then observe through observeHits without a lookup by rule. */
+  windows(rule: Rule): RuleWindows {
+    let w = this.#windows.get(rule.id);
+    if (w === undefined) {
+      const out: Observation = { counts: rule.cases.map(() => ({ count: 0, distinct: 0, expected: Number.NaN, learnedMs: 0 })), signalAlive: false };
+      w = new RuleWindows(this.#pool.rule(rule.id, rule.cases.length), out);
+      this.#windows.set(rule.id, w);
+    }
+    return w;
+  }
+
   observe(input: ObserveInput): Observation {
-    const { rule, groupKey, now } = input;
+    return this.observeHits(input.rule, this.windows(input.rule), input.groupKey, input.now, input.hits, input.hits.length);
+  }
+
+  /** observe() for the engine: the rule's windows already looked up, the first `hitCount` of `hits` counted. */
+  observeHits(rule: Rule, windows: RuleWindows, groupKey: string, now: number, hits: readonly Hit[], hitCount: number): Observation {
+    const pool = this.#pool;
     const cases = rule.cases.length;
     const cur = Math.floor(now / rule.bucketMs);
-    let g = this.#groups.get(rule.id, groupKey);
-    if (g === undefined) {
-      // Plain arrays of small integers: far cheaper to allocate than typed arrays, and a flood allocates one per new address.
-      g = { last: cur, counts: zeros(cases * SLOTS), sums: zeros(cases), values: undefined, sketches: undefined, ewma: rule.anomaly ? zeros(cases) : undefined, learnedMs: 0 };
-      this.#groups.set(rule.id, groupKey, g);
+    let slot = pool.find(windows.groups, groupKey);
+    let baseline: Baseline | undefined;
+    if (slot < 0) {
+      slot = pool.create(windows.groups, groupKey, cur);
+      if (rule.anomaly) pool.setExtra(slot, (baseline = { ewma: zeros(cases), learnedMs: 0 }));
+    } else if (rule.anomaly) {
+      baseline = pool.extra(slot);
     }
+    const meta = pool.meta(slot);
+    const m = pool.metaBase(slot);
+    const counts = pool.counts(slot);
+    const c0 = pool.countsBase(slot);
+    const last = meta[m] as number;
     // Time that runs backwards (another instance's clock, a replay) counts in the newest bucket.
-    const at = Math.max(cur, g.last);
-    if (at > g.last) this.#advance(g, rule, at);
+    const at = Math.max(cur, last);
+    if (at > last) this.#advance(rule, baseline, meta, m, counts, c0, last, at);
     const signal = this.#signals.peek(rule.id, groupKey);
     const alive = signal !== undefined && now < signal.expiresAt;
-    const slot = at % SLOTS;
-    for (const hit of input.hits) {
+    const ring = at % SLOTS;
+    for (let h = 0; h < hitCount; h++) {
+      const hit = hits[h] as Hit;
       if (hit.whileSignal && !alive) continue;
       const i = hit.caseIndex;
-      g.counts[i * SLOTS + slot] = (g.counts[i * SLOTS + slot] ?? 0) + 1;
-      g.sums[i] = (g.sums[i] ?? 0) + 1;
-      if (hit.value !== undefined) this.#addValue(g, cases, i, hit.value, at);
+      counts[c0 + i * SLOTS + ring] = (counts[c0 + i * SLOTS + ring] as number) + 1;
+      meta[m + 1 + i] = (meta[m + 1 + i] as number) + 1;
+      if (hit.value !== undefined) this.#addValue(slot, i, hit.value, at);
     }
     const start = at - SLOTS + 1;
-    // One observation per rule, reused: valid until the next observe of the same rule (the engine reads it at once).
-    let out = this.#scratch.get(rule.id);
-    if (out === undefined) {
-      out = { counts: rule.cases.map(() => ({ count: 0, distinct: 0, expected: Number.NaN, learnedMs: 0 })), signalAlive: false };
-      this.#scratch.set(rule.id, out);
-    }
+    const out = windows.out;
     out.signalAlive = alive;
     for (let i = 0; i < cases; i++) {
       const c = out.counts[i] as CaseCounts;
-      c.count = g.sums[i] ?? 0;
-      c.distinct = rule.distinct === undefined ? 0 : this.#distinct(g, i, start);
-      c.expected = g.ewma ? this.#expected(g, rule, i) : Number.NaN;
-      c.learnedMs = g.learnedMs;
+      c.count = meta[m + 1 + i] as number;
+      c.distinct = rule.distinct === undefined ? 0 : this.#distinct(slot, i, start);
+      c.expected = baseline ? expected(baseline, rule, i) : Number.NaN;
+      c.learnedMs = baseline ? baseline.learnedMs : 0;
     }
     return out;
   }
@@ -104,101 +134,105 @@ export class MemoryState implements DetectionState {
   }
 
   sample(rule: Rule, _key: string, groupKey: string, caseIndex: number, limit: number): string[] {
-    const values = this.#groups.peek(rule.id, groupKey)?.values?.[caseIndex];
-    if (!values || rule.distinct === undefined) return [];
+    if (rule.distinct === undefined) return [];
+    const slot = this.#pool.peek(this.windows(rule).groups, groupKey);
+    const values = slot < 0 ? undefined : this.#pool.detail(slot, caseIndex);
+    if (!(values instanceof RecentSet)) return [];
     return values.newest(limit);
   }
 
   stats(): StateStats {
-    return { groups: this.#groups.size, evictions: this.#groups.evictions };
+    return { groups: this.#pool.size, evictions: this.#pool.evictions };
   }
 
   close(): Promise<void> {
-    this.#groups.clear();
+    this.#pool.clear();
     this.#signals.clear();
     return Promise.resolve();
   }
 
   /** Moves the ring to bucket `to`: folds finished buckets into the anomaly baseline, then clears the reused slots. */
-  #advance(g: Group, rule: Rule, to: number): void {
+  #advance(rule: Rule, baseline: Baseline | undefined, meta: Float64Array, m: number, counts: Uint32Array, c0: number, last: number, to: number): void {
     const cases = rule.cases.length;
-    const gap = to - g.last;
-    if (g.ewma && rule.anomaly) {
+    const gap = to - last;
+    if (baseline && rule.anomaly) {
       const alpha = Math.min(1, rule.bucketMs / rule.anomaly.baselineMs);
       const decay = (1 - alpha) ** (gap - 1);
       for (let i = 0; i < cases; i++) {
-        const finished = g.counts[i * SLOTS + (g.last % SLOTS)] ?? 0;
-        g.ewma[i] = ((g.ewma[i] ?? 0) * (1 - alpha) + alpha * finished) * decay;
+        const finished = counts[c0 + i * SLOTS + (last % SLOTS)] as number;
+        baseline.ewma[i] = ((baseline.ewma[i] as number) * (1 - alpha) + alpha * finished) * decay;
       }
-      g.learnedMs += gap * rule.bucketMs;
+      baseline.learnedMs += gap * rule.bucketMs;
     }
-    for (let b = g.last + 1; b <= to && b <= g.last + SLOTS; b++) {
+    for (let b = last + 1; b <= to && b <= last + SLOTS; b++) {
+      const ring = b % SLOTS;
       for (let i = 0; i < cases; i++) {
-        const at = i * SLOTS + (b % SLOTS);
-        g.sums[i] = (g.sums[i] ?? 0) - (g.counts[at] ?? 0);
-        g.counts[at] = 0;
+        const at = c0 + i * SLOTS + ring;
+        meta[m + 1 + i] = (meta[m + 1 + i] as number) - (counts[at] as number);
+        counts[at] = 0;
       }
     }
-    g.last = to;
+    meta[m] = to;
   }
 
-  #addValue(g: Group, cases: number, i: number, value: string, bucket: number): void {
-    const sketch = g.sketches?.[i];
-    if (sketch) {
-      this.#sketchAdd(sketch, value, bucket);
+  #addValue(slot: number, i: number, value: string, bucket: number): void {
+    const values = this.#pool.detail(slot, i);
+    if (values instanceof Sketch) {
+      sketchAdd(values, value, bucket);
       return;
     }
-    g.values ??= new Array<RecentSet | undefined>(cases);
-    let values = g.values[i];
-    if (!values) values = g.values[i] = new RecentSet(value, bucket);
-    else values.add(value, bucket);
-    if (values.size > this.#cap) {
-      const created = { regs: new Uint8Array(SLICES * HLL_M), slice: new Float64Array(SLICES).fill(-1) };
-      for (const [v, b] of values.entries()) this.#sketchAdd(created, v, b);
-      g.sketches ??= new Array<{ regs: Uint8Array; slice: Float64Array } | undefined>(cases);
-      g.sketches[i] = created;
-      g.values[i] = undefined;
+    if (values === undefined) {
+      this.#pool.setDetail(slot, i, new RecentSet(value, bucket));
+      if (this.#cap < 1) this.#toSketch(slot, i);
+      return;
     }
+    values.add(value, bucket);
+    if (values.size > this.#cap) this.#toSketch(slot, i);
   }
 
-  #sketchAdd(sketch: { regs: Uint8Array; slice: Float64Array }, value: string, bucket: number): void {
-    const slice = Math.floor(bucket / SLICE);
-    const at = slice % SLICES;
-    if (sketch.slice[at] !== slice) {
-      sketch.regs.fill(0, at * HLL_M, (at + 1) * HLL_M);
-      sketch.slice[at] = slice;
-    }
-    hllAdd(sketch.regs, at * HLL_M, value);
+  #toSketch(slot: number, i: number): void {
+    const values = this.#pool.detail(slot, i);
+    if (!(values instanceof RecentSet)) return;
+    const created = new Sketch();
+    for (const [v, b] of values.entries()) sketchAdd(created, v, b);
+    this.#pool.setDetail(slot, i, created);
   }
 
-  #distinct(g: Group, i: number, start: number): number {
-    const sketch = g.sketches?.[i];
-    if (sketch) {
-      // A slice counts when any of its buckets is in the window: past the cap the window's edge is a slice wide.
-      const offsets: number[] = [];
-      for (let s = 0; s < SLICES; s++) {
-        const slice = sketch.slice[s] ?? -1;
-        if (slice >= 0 && (slice + 1) * SLICE - 1 >= start) offsets.push(s * HLL_M);
-      }
-      return offsets.length === 0 ? 0 : hllCount(sketch.regs, offsets);
+  #distinct(slot: number, i: number, start: number): number {
+    const values = this.#pool.detail(slot, i);
+    if (values === undefined) return 0;
+    if (values instanceof RecentSet) return values.prune(start);
+    // A slice counts when any of its buckets is in the window: past the cap the window's edge is a slice wide.
+    const offsets: number[] = [];
+    for (let s = 0; s < SLICES; s++) {
+      const slice = values.slice[s] ?? -1;
+      if (slice >= 0 && (slice + 1) * SLICE - 1 >= start) offsets.push(s * HLL_M);
     }
-    const values = g.values?.[i];
-    if (!values) return 0;
-    return values.prune(start);
-  }
-
-  #expected(g: Group, rule: Rule, i: number): number {
-    if (!g.ewma || !rule.anomaly) return Number.NaN;
-    const alpha = Math.min(1, rule.bucketMs / rule.anomaly.baselineMs);
-    const steps = g.learnedMs / rule.bucketMs;
-    // Bias correction (as in Adam): an average that started at zero is scaled up until it has seen enough history.
-    const correction = steps === 0 ? 0 : 1 - (1 - alpha) ** steps;
-    const perBucket = correction === 0 ? 0 : (g.ewma[i] ?? 0) / correction;
-    return perBucket * BUCKETS;
+    return offsets.length === 0 ? 0 : hllCount(values.regs, offsets);
   }
 }
 
-/** Exactly n zeros (push-grown arrays keep up to 50 % spare capacity, per group). */
+function sketchAdd(sketch: Sketch, value: string, bucket: number): void {
+  const slice = Math.floor(bucket / SLICE);
+  const at = slice % SLICES;
+  if (sketch.slice[at] !== slice) {
+    sketch.regs.fill(0, at * HLL_M, (at + 1) * HLL_M);
+    sketch.slice[at] = slice;
+  }
+  hllAdd(sketch.regs, at * HLL_M, value);
+}
+
+function expected(baseline: Baseline, rule: Rule, i: number): number {
+  if (!rule.anomaly) return Number.NaN;
+  const alpha = Math.min(1, rule.bucketMs / rule.anomaly.baselineMs);
+  const steps = baseline.learnedMs / rule.bucketMs;
+  // Bias correction (as in Adam): an average that started at zero is scaled up until it has seen enough history.
+  const correction = steps === 0 ? 0 : 1 - (1 - alpha) ** steps;
+  const perBucket = correction === 0 ? 0 : (baseline.ewma[i] ?? 0) / correction;
+  return perBucket * BUCKETS;
+}
+
+/** Exactly n zeros. */
 function zeros(n: number): number[] {
   return new Array<number>(n).fill(0);
 }
