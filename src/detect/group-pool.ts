@@ -5,13 +5,95 @@ const CHUNK_BITS = 10;
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
 
-/** One rule's groups in the pool: its group keys and the slot each lives in. */
-export class RuleGroups {
+/**
+ * The group keys of the rules that group by the same fields (every rule by
+ * address shares one): key → key id, and per key id the slot of each of
+ * those rules' groups (-1: none). One Map probe serves all of them, and the
+ * key looked up last is remembered, so the rules an event touches with the
+ * same key (an address for credential-stuffing, then login-enumeration) probe
+ * once between them.
+ */
+export class KeyIndex {
   readonly index = new Map<string, number>();
+  /** Rules in this index: a key id's row in `slots` has one column each. */
+  columns = 0;
+  /** slots[keyId × columns + column]. */
+  slots = new Int32Array(0);
+  keys: string[] = [];
+  /** Key ids handed out so far (free ones included). */
+  ids = 0;
+  readonly free: number[] = [];
+  /** The key probed last and its id (-1: not in the index). */
+  lastKey: string | undefined = undefined;
+  lastId = -1;
 
+  /** The key's id, or -1. */
+  id(key: string): number {
+    if (key === this.lastKey) return this.lastId;
+    const id = this.index.get(key) ?? -1;
+    this.lastKey = key;
+    this.lastId = id;
+    return id;
+  }
+
+  /** The key's id, added (its row empty) when it has none. */
+  add(key: string): number {
+    let id = this.id(key);
+    if (id >= 0) return id;
+    id = this.free.pop() ?? this.ids++;
+    const need = (id + 1) * this.columns;
+    if (need > this.slots.length) {
+      const grown = new Int32Array(Math.max(need, this.slots.length * 2, 64)).fill(-1);
+      grown.set(this.slots);
+      this.slots = grown;
+    }
+    this.keys[id] = key;
+    this.index.set(key, id);
+    this.lastKey = key;
+    this.lastId = id;
+    return id;
+  }
+
+  /** Empties a column of a key's row; the key leaves the index once its row is empty. */
+  remove(id: number, column: number): void {
+    const row = id * this.columns;
+    this.slots[row + column] = -1;
+    for (let j = 0; j < this.columns; j++) if ((this.slots[row + j] as number) >= 0) return;
+    this.index.delete(this.keys[id] as string);
+    this.keys[id] = '';
+    this.free.push(id);
+    if (this.lastId === id) this.lastKey = undefined;
+  }
+
+  clear(): void {
+    this.index.clear();
+    this.slots = new Int32Array(0);
+    this.keys = [];
+    this.ids = 0;
+    this.free.length = 0;
+    this.lastKey = undefined;
+    this.lastId = -1;
+  }
+
+  /** Adds a column (a rule joins): rows are re-laid out. */
+  widen(): number {
+    const old = this.columns;
+    const columns = old + 1;
+    const slots = new Int32Array(Math.max(this.ids * columns, 64)).fill(-1);
+    for (let id = 0; id < this.ids; id++) slots.set(this.slots.subarray(id * old, (id + 1) * old), id * columns);
+    this.slots = slots;
+    this.columns = columns;
+    return old;
+  }
+}
+
+/** One rule's groups in the pool: its column in the index of the fields it groups by. */
+export class RuleGroups {
   constructor(
     readonly owner: number,
     readonly id: string,
+    readonly keys: KeyIndex,
+    readonly column: number,
   ) {}
 }
 
@@ -40,13 +122,20 @@ export class GroupPool<D, X> {
   #evictions = 0;
   /** Per chunk: CHUNK × stride × BUCKETS counters, one ring of BUCKETS per case. */
   #counts: Uint32Array[] = [];
-  /** Per chunk: CHUNK × (1 + stride): the newest bucket written, then each case's window sum. */
+  /** Numbers per case in a slot's meta row. */
+  readonly #perCase: number;
+  /** 1 + perCase × stride. */
+  #metaWidth: number;
+  /** Per chunk: CHUNK × metaWidth: the newest bucket written, then perCase numbers per case (the caller's: a window sum, …). */
   #meta: Float64Array[] = [];
   /** Per chunk: 1 when the slot was looked up since it was last queued. */
   #used: Uint8Array[] = [];
+  /** Per chunk: a byte the caller keeps per group (set on create). */
+  #mark: Uint8Array[] = [];
   /** Per chunk: the rule (its RuleGroups.owner) the slot belongs to. */
   #owner: Uint16Array[] = [];
-  #keys: string[] = [];
+  /** Per chunk: the slot's key id in its rule's KeyIndex. */
+  #keyId: Int32Array[] = [];
   /** slot × stride + case. */
   #details: (D | undefined)[] = [];
   #extras: (X | undefined)[] = [];
@@ -56,9 +145,12 @@ export class GroupPool<D, X> {
   #queued = 0;
   readonly #rules: RuleGroups[] = [];
   readonly #byId = new Map<string, RuleGroups>();
+  readonly #indexes = new Map<string, KeyIndex>();
 
-  constructor(max: number) {
+  constructor(max: number, perCase: number) {
     this.#max = Math.max(1, max);
+    this.#perCase = perCase;
+    this.#metaWidth = 1 + perCase;
   }
 
   get size(): number {
@@ -74,13 +166,22 @@ export class GroupPool<D, X> {
     return this.#stride;
   }
 
-  /** The groups of rule `id` (registered on first use), making room for `cases` cases per slot. */
-  rule(id: string, cases: number): RuleGroups {
+  /**
+   * The groups of rule `id` (registered on first use), making room for
+   * `cases` cases per slot. `fields` names what it groups by: rules with the
+   * same fields share one KeyIndex.
+   */
+  rule(id: string, cases: number, fields: string): RuleGroups {
     if (cases > this.#stride) this.#relayout(cases);
     let r = this.#byId.get(id);
     if (r === undefined) {
       if (this.#rules.length > 0xffff) throw new RangeError('too many rules for one detection state');
-      r = new RuleGroups(this.#rules.length, id);
+      let keys = this.#indexes.get(fields);
+      if (keys === undefined) {
+        keys = new KeyIndex();
+        this.#indexes.set(fields, keys);
+      }
+      r = new RuleGroups(this.#rules.length, id, keys, keys.widen());
       this.#rules.push(r);
       this.#byId.set(id, r);
     }
@@ -89,15 +190,16 @@ export class GroupPool<D, X> {
 
   /** The group's slot, marked as just used; -1 when it has none. */
   find(rule: RuleGroups, key: string): number {
-    const slot = rule.index.get(key);
-    if (slot === undefined) return -1;
-    (this.#used[slot >>> CHUNK_BITS] as Uint8Array)[slot & MASK] = 1;
+    const slot = this.peek(rule, key);
+    if (slot >= 0) (this.#used[slot >>> CHUNK_BITS] as Uint8Array)[slot & MASK] = 1;
     return slot;
   }
 
   /** The group's slot without marking it used; -1 when it has none. */
   peek(rule: RuleGroups, key: string): number {
-    return rule.index.get(key) ?? -1;
+    const keys = rule.keys;
+    const id = keys.id(key);
+    return id < 0 ? -1 : (keys.slots[id * keys.columns + rule.column] as number);
   }
 
   /**
@@ -106,12 +208,11 @@ export class GroupPool<D, X> {
    * it was queued) evict this very group: its slot stays readable and
    * writable until the next create.
    */
-  create(rule: RuleGroups, key: string, bucket: number): number {
+  create(rule: RuleGroups, key: string, bucket: number, mark: number): number {
     let slot = this.#free.pop();
     if (slot === undefined) {
       slot = this.#slots++;
       if (slot >>> CHUNK_BITS >= this.#counts.length) this.#addChunk();
-      this.#keys.push(key);
       for (let i = 0; i < this.#stride; i++) this.#details.push(undefined);
       this.#extras.push(undefined);
     } else {
@@ -119,16 +220,19 @@ export class GroupPool<D, X> {
       const o = slot & MASK;
       const rows = this.#stride * BUCKETS;
       (this.#counts[c] as Uint32Array).fill(0, o * rows, (o + 1) * rows);
-      (this.#meta[c] as Float64Array).fill(0, o * (1 + this.#stride), (o + 1) * (1 + this.#stride));
-      this.#keys[slot] = key;
+      (this.#meta[c] as Float64Array).fill(0, o * this.#metaWidth, (o + 1) * this.#metaWidth);
       this.#clearRefs(slot);
     }
     const c = slot >>> CHUNK_BITS;
     const o = slot & MASK;
-    (this.#meta[c] as Float64Array)[o * (1 + this.#stride)] = bucket;
+    (this.#meta[c] as Float64Array)[o * this.#metaWidth] = bucket;
     (this.#used[c] as Uint8Array)[o] = 0;
+    (this.#mark[c] as Uint8Array)[o] = mark;
     (this.#owner[c] as Uint16Array)[o] = rule.owner;
-    rule.index.set(key, slot);
+    const keys = rule.keys;
+    const id = keys.add(key);
+    keys.slots[id * keys.columns + rule.column] = slot;
+    (this.#keyId[c] as Int32Array)[o] = id;
     this.#enqueue(slot);
     this.#size++;
     while (this.#size > this.#max) this.#evictOne();
@@ -145,14 +249,22 @@ export class GroupPool<D, X> {
     return (slot & MASK) * this.#stride * BUCKETS;
   }
 
-  /** The chunk of newest-bucket-and-sums holding `slot`; its row starts at metaBase(slot). */
+  /** The chunk of rows holding `slot`'s newest bucket and per-case numbers; its row starts at metaBase(slot). */
   meta(slot: number): Float64Array {
     return this.#meta[slot >>> CHUNK_BITS] as Float64Array;
   }
 
-  /** Where the slot's row starts: the newest bucket, then case i's sum at metaBase + 1 + i. */
+  /** Where the slot's row starts: the newest bucket, then case i's numbers from metaBase + 1 + i × perCase. */
   metaBase(slot: number): number {
-    return (slot & MASK) * (1 + this.#stride);
+    return (slot & MASK) * this.#metaWidth;
+  }
+
+  mark(slot: number): number {
+    return (this.#mark[slot >>> CHUNK_BITS] as Uint8Array)[slot & MASK] as number;
+  }
+
+  setMark(slot: number, value: number): void {
+    (this.#mark[slot >>> CHUNK_BITS] as Uint8Array)[slot & MASK] = value;
   }
 
   detail(slot: number, i: number): D | undefined {
@@ -172,15 +284,16 @@ export class GroupPool<D, X> {
   }
 
   clear(): void {
-    for (const r of this.#rules) r.index.clear();
+    for (const keys of this.#indexes.values()) keys.clear();
     this.#slots = 0;
     this.#free.length = 0;
     this.#size = 0;
     this.#counts = [];
     this.#meta = [];
     this.#used = [];
+    this.#mark = [];
     this.#owner = [];
-    this.#keys = [];
+    this.#keyId = [];
     this.#details = [];
     this.#extras = [];
     this.#queue = new Uint32Array(1024);
@@ -190,9 +303,11 @@ export class GroupPool<D, X> {
 
   #addChunk(): void {
     this.#counts.push(new Uint32Array(CHUNK * this.#stride * BUCKETS));
-    this.#meta.push(new Float64Array(CHUNK * (1 + this.#stride)));
+    this.#meta.push(new Float64Array(CHUNK * this.#metaWidth));
     this.#used.push(new Uint8Array(CHUNK));
+    this.#mark.push(new Uint8Array(CHUNK));
     this.#owner.push(new Uint16Array(CHUNK));
+    this.#keyId.push(new Int32Array(CHUNK));
   }
 
   #clearRefs(slot: number): void {
@@ -229,8 +344,7 @@ export class GroupPool<D, X> {
         continue;
       }
       const rule = this.#rules[(this.#owner[c] as Uint16Array)[o] as number] as RuleGroups;
-      rule.index.delete(this.#keys[slot] as string);
-      this.#keys[slot] = '';
+      rule.keys.remove((this.#keyId[c] as Int32Array)[o] as number, rule.column);
       this.#clearRefs(slot);
       this.#free.push(slot);
       this.#size--;
@@ -242,20 +356,28 @@ export class GroupPool<D, X> {
   /** Widens every slot to `stride` cases (a rule with more cases than any before it). */
   #relayout(stride: number): void {
     const old = this.#stride;
+    const oldWidth = this.#metaWidth;
     const counts = this.#counts;
     const meta = this.#meta;
     const details = this.#details;
     this.#stride = stride;
+    this.#metaWidth = 1 + this.#perCase * stride;
     this.#counts = [];
     this.#meta = [];
     this.#details = [];
     const used = this.#used;
+    const mark = this.#mark;
     const owner = this.#owner;
+    const keyId = this.#keyId;
     this.#used = [];
+    this.#mark = [];
     this.#owner = [];
+    this.#keyId = [];
     for (let c = 0; c < counts.length; c++) {
       this.#addChunk();
       (this.#used[c] as Uint8Array).set(used[c] as Uint8Array);
+      (this.#mark[c] as Uint8Array).set(mark[c] as Uint8Array);
+      (this.#keyId[c] as Int32Array).set(keyId[c] as Int32Array);
       (this.#owner[c] as Uint16Array).set(owner[c] as Uint16Array);
       const fromCounts = counts[c] as Uint32Array;
       const toCounts = this.#counts[c] as Uint32Array;
@@ -263,7 +385,7 @@ export class GroupPool<D, X> {
       const toMeta = this.#meta[c] as Float64Array;
       for (let o = 0; o < CHUNK; o++) {
         toCounts.set(fromCounts.subarray(o * old * BUCKETS, (o + 1) * old * BUCKETS), o * stride * BUCKETS);
-        toMeta.set(fromMeta.subarray(o * (1 + old), (o + 1) * (1 + old)), o * (1 + stride));
+        toMeta.set(fromMeta.subarray(o * oldWidth, (o + 1) * oldWidth), o * this.#metaWidth);
       }
     }
     for (let slot = 0; slot < this.#slots; slot++) {

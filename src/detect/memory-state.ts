@@ -39,8 +39,30 @@ interface Baseline {
   learnedMs: number;
 }
 
+/**
+ * A group's numbers per case, in its pool row after the newest bucket: the
+ * window's count (the ring's sum), which ring slots are not zero (a bit each,
+ * so that sliding clears only those), and the exact distinct values kept and
+ * the bucket of the oldest (Infinity: none; NaN: unknown, look at the values),
+ * so that a case without a hit is answered without touching its values.
+ */
+const SUM = 0;
+const NONZERO = 1;
+const KEPT = 2;
+const OLDEST = 3;
+const PER_CASE = 4;
+const ALL_SLOTS = (1 << SLOTS) - 1;
+
+/** A group's mark in the pool: whether the signals may hold one for it (unknown when the group is new: a signal outlives its group's eviction). */
+const NO_SIGNAL = 0;
+const MAYBE_SIGNAL = 1;
+
 /** A rule as this state keeps it: its groups in the pool, and the one observation its observes return. */
 export class RuleWindows {
+  /** The group observed last, and its slot: a raise follows the observe of its group. */
+  lastKey: string | undefined = undefined;
+  lastSlot = -1;
+
   constructor(
     readonly groups: RuleGroups,
     /** Valid until the next observe of the same rule (the engine reads it at once). */
@@ -62,7 +84,7 @@ export class MemoryState implements DetectionState {
   readonly #windows = new Map<string, RuleWindows>();
 
   constructor(options: MemoryStateOptions = {}) {
-    this.#pool = new GroupPool(options.maxGroups ?? 200_000);
+    this.#pool = new GroupPool(options.maxGroups ?? 200_000, PER_CASE);
     this.#signals = new BoundedMap(options.maxSignals ?? 50_000);
     this.#cap = options.distinctCap ?? 1000;
   }
@@ -72,7 +94,7 @@ export class MemoryState implements DetectionState {
     let w = this.#windows.get(rule.id);
     if (w === undefined) {
       const out: Observation = { counts: rule.cases.map(() => ({ count: 0, distinct: 0, expected: Number.NaN, learnedMs: 0 })), signalAlive: false };
-      w = new RuleWindows(this.#pool.rule(rule.id, rule.cases.length), out);
+      w = new RuleWindows(this.#pool.rule(rule.id, rule.cases.length, rule.groupBy.join('\u001f')), out);
       this.#windows.set(rule.id, w);
     }
     return w;
@@ -90,7 +112,10 @@ export class MemoryState implements DetectionState {
     let slot = pool.find(windows.groups, groupKey);
     let baseline: Baseline | undefined;
     if (slot < 0) {
-      slot = pool.create(windows.groups, groupKey, cur);
+      slot = pool.create(windows.groups, groupKey, cur, MAYBE_SIGNAL);
+      const row = pool.meta(slot);
+      const base = pool.metaBase(slot) + 1;
+      for (let i = 0; i < cases; i++) row[base + i * PER_CASE + OLDEST] = Number.POSITIVE_INFINITY;
       if (rule.anomaly) pool.setExtra(slot, (baseline = { ewma: zeros(cases), learnedMs: 0 }));
     } else if (rule.anomaly) {
       baseline = pool.extra(slot);
@@ -103,24 +128,35 @@ export class MemoryState implements DetectionState {
     // Time that runs backwards (another instance's clock, a replay) counts in the newest bucket.
     const at = Math.max(cur, last);
     if (at > last) this.#advance(rule, baseline, meta, m, counts, c0, last, at);
-    const signal = this.#signals.peek(rule.id, groupKey);
-    const alive = signal !== undefined && now < signal.expiresAt;
+    windows.lastKey = groupKey;
+    windows.lastSlot = slot;
+    // Most groups never had a signal: the mark spares them a lookup.
+    let alive = false;
+    if (pool.mark(slot) !== NO_SIGNAL) {
+      const signal = this.#signals.peek(rule.id, groupKey);
+      if (signal === undefined) pool.setMark(slot, NO_SIGNAL);
+      else alive = now < signal.expiresAt;
+    }
     const ring = at % SLOTS;
     for (let h = 0; h < hitCount; h++) {
       const hit = hits[h] as Hit;
       if (hit.whileSignal && !alive) continue;
       const i = hit.caseIndex;
+      const k = m + 1 + i * PER_CASE;
       counts[c0 + i * SLOTS + ring] = (counts[c0 + i * SLOTS + ring] as number) + 1;
-      meta[m + 1 + i] = (meta[m + 1 + i] as number) + 1;
-      if (hit.value !== undefined) this.#addValue(slot, i, hit.value, at);
+      meta[k + SUM] = (meta[k + SUM] as number) + 1;
+      meta[k + NONZERO] = (meta[k + NONZERO] as number) | (1 << ring);
+      if (hit.value !== undefined) this.#addValue(slot, i, hit.value, at, meta, k);
     }
     const start = at - SLOTS + 1;
     const out = windows.out;
     out.signalAlive = alive;
     for (let i = 0; i < cases; i++) {
       const c = out.counts[i] as CaseCounts;
-      c.count = meta[m + 1 + i] as number;
-      c.distinct = rule.distinct === undefined ? 0 : this.#distinct(slot, i, start);
+      const k = m + 1 + i * PER_CASE;
+      c.count = meta[k + SUM] as number;
+      // Nothing left the window since the values were counted (NaN, unknown, fails the test): the count stands.
+      c.distinct = rule.distinct === undefined ? 0 : (meta[k + OLDEST] as number) >= start ? (meta[k + KEPT] as number) : this.#distinct(slot, i, start, meta, k);
       c.expected = baseline ? expected(baseline, rule, i) : Number.NaN;
       c.learnedMs = baseline ? baseline.learnedMs : 0;
     }
@@ -130,6 +166,11 @@ export class MemoryState implements DetectionState {
   raise(input: RaiseInput): RaiseResult {
     const { life, result } = raiseSignal(this.#signals.get(input.ruleId, input.groupKey), input);
     this.#signals.set(input.ruleId, input.groupKey, life);
+    const w = this.#windows.get(input.ruleId);
+    if (w !== undefined) {
+      const slot = w.lastKey === input.groupKey ? w.lastSlot : this.#pool.peek(w.groups, input.groupKey);
+      if (slot >= 0) this.#pool.setMark(slot, MAYBE_SIGNAL);
+    }
     return result;
   }
 
@@ -164,30 +205,47 @@ export class MemoryState implements DetectionState {
       }
       baseline.learnedMs += gap * rule.bucketMs;
     }
-    for (let b = last + 1; b <= to && b <= last + SLOTS; b++) {
-      const ring = b % SLOTS;
-      for (let i = 0; i < cases; i++) {
-        const at = c0 + i * SLOTS + ring;
-        meta[m + 1 + i] = (meta[m + 1 + i] as number) - (counts[at] as number);
+    // The ring slots of buckets last+1 … to (all of them after a window's silence) are reused: clear those not already zero.
+    const span = Math.min(to - last, SLOTS);
+    const first = (last + 1) % SLOTS;
+    const run = span === SLOTS ? ALL_SLOTS : (1 << span) - 1;
+    // The run of `span` bits rotated to start at bit `first` (int32 arithmetic: SLOTS < 31).
+    const cleared = ((run << first) | (run >>> (SLOTS - first))) & ALL_SLOTS;
+    for (let i = 0; i < cases; i++) {
+      const k = m + 1 + i * PER_CASE;
+      const nonzero = meta[k + NONZERO] as number;
+      let bits = nonzero & cleared;
+      if (bits === 0) continue;
+      const row = c0 + i * SLOTS;
+      let sum = meta[k + SUM] as number;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        const at = row + 31 - Math.clz32(low);
+        sum -= counts[at] as number;
         counts[at] = 0;
+        bits ^= low;
       }
+      meta[k + SUM] = sum;
+      meta[k + NONZERO] = nonzero & ~cleared;
     }
     meta[m] = to;
   }
 
-  #addValue(slot: number, i: number, value: string, bucket: number): void {
-    const values = this.#pool.detail(slot, i);
+  #addValue(slot: number, i: number, value: string, bucket: number, meta: Float64Array, k: number): void {
+    let values = this.#pool.detail(slot, i);
     if (values instanceof Sketch) {
       sketchAdd(values, value, bucket);
       return;
     }
-    if (values === undefined) {
-      this.#pool.setDetail(slot, i, new RecentSet(value, bucket));
-      if (this.#cap < 1) this.#toSketch(slot, i);
+    if (values === undefined) this.#pool.setDetail(slot, i, (values = new RecentSet(value, bucket)));
+    else values.add(value, bucket);
+    if (values.size > this.#cap) {
+      this.#toSketch(slot, i);
+      meta[k + OLDEST] = Number.NaN;
       return;
     }
-    values.add(value, bucket);
-    if (values.size > this.#cap) this.#toSketch(slot, i);
+    meta[k + KEPT] = values.size;
+    meta[k + OLDEST] = values.oldest;
   }
 
   #toSketch(slot: number, i: number): void {
@@ -198,10 +256,15 @@ export class MemoryState implements DetectionState {
     this.#pool.setDetail(slot, i, created);
   }
 
-  #distinct(slot: number, i: number, start: number): number {
+  #distinct(slot: number, i: number, start: number, meta: Float64Array, k: number): number {
     const values = this.#pool.detail(slot, i);
     if (values === undefined) return 0;
-    if (values instanceof RecentSet) return values.prune(start);
+    if (values instanceof RecentSet) {
+      const kept = values.prune(start);
+      meta[k + KEPT] = kept;
+      meta[k + OLDEST] = values.oldest;
+      return kept;
+    }
     // A slice counts when any of its buckets is in the window: past the cap the window's edge is a slice wide.
     const offsets: number[] = [];
     for (let s = 0; s < SLICES; s++) {

@@ -5,7 +5,8 @@ const SMALL = 16;
  * The distinct values of one case and group, each with the newest bucket it
  * was seen in, oldest first, so the values that left the window are dropped
  * from the front. Most groups hold a handful of values (one address, a few
- * logins): those live in two small arrays; past SMALL they move to a Map.
+ * logins): those live in two small arrays, moved in place (splice would
+ * allocate an array per call); past SMALL they move to a Map.
  */
 export class RecentSet {
   #keys: string[];
@@ -22,6 +23,12 @@ export class RecentSet {
     return this.#map ? this.#map.size : this.#keys.length;
   }
 
+  /** The bucket of the oldest value (Infinity when empty); NaN once the values are in a Map, which does not track it cheaply. */
+  get oldest(): number {
+    if (this.#map) return Number.NaN;
+    return this.#buckets.length === 0 ? Number.POSITIVE_INFINITY : (this.#buckets[0] as number);
+  }
+
   /** Records `value` as seen in `bucket` (never older than the newest bucket seen). */
   add(value: string, bucket: number): void {
     if (this.#map) {
@@ -29,16 +36,25 @@ export class RecentSet {
       this.#map.set(value, bucket);
       return;
     }
-    const i = this.#keys.indexOf(value);
-    if (i >= 0) {
-      this.#keys.splice(i, 1);
-      this.#buckets.splice(i, 1);
+    const keys = this.#keys;
+    const buckets = this.#buckets;
+    const n = keys.length;
+    // Newest first: a value seen again was most likely seen lately.
+    for (let i = n - 1; i >= 0; i--) {
+      if (keys[i] !== value) continue;
+      for (let j = i; j < n - 1; j++) {
+        keys[j] = keys[j + 1] as string;
+        buckets[j] = buckets[j + 1] as number;
+      }
+      keys[n - 1] = value;
+      buckets[n - 1] = bucket;
+      return;
     }
-    this.#keys.push(value);
-    this.#buckets.push(bucket);
-    if (this.#keys.length > SMALL) {
+    keys.push(value);
+    buckets.push(bucket);
+    if (n + 1 > SMALL) {
       this.#map = new Map();
-      for (let j = 0; j < this.#keys.length; j++) this.#map.set(this.#keys[j] as string, this.#buckets[j] as number);
+      for (let j = 0; j <= n; j++) this.#map.set(keys[j] as string, buckets[j] as number);
       this.#keys = [];
       this.#buckets = [];
     }
@@ -53,13 +69,20 @@ export class RecentSet {
       }
       return this.#map.size;
     }
+    const keys = this.#keys;
+    const buckets = this.#buckets;
+    const length = keys.length;
     let n = 0;
-    while (n < this.#buckets.length && (this.#buckets[n] as number) < start) n++;
+    while (n < length && (buckets[n] as number) < start) n++;
     if (n > 0) {
-      this.#keys.splice(0, n);
-      this.#buckets.splice(0, n);
+      for (let j = n; j < length; j++) {
+        keys[j - n] = keys[j] as string;
+        buckets[j - n] = buckets[j] as number;
+      }
+      keys.length = length - n;
+      buckets.length = length - n;
     }
-    return this.#keys.length;
+    return length - n;
   }
 
   /** Every value with its bucket, oldest first. */

@@ -34,6 +34,30 @@ export function stateConformance(name: string, make: () => Promise<DetectionStat
       await state.close();
     });
 
+    it('slides by whole buckets, and a group silent for longer than its window starts again from zero', async () => {
+      const state = await make();
+      const h = new Harness({ only: ['reset-flooding'], state });
+      const rule = h.engine.rules[0]!;
+      const count = async (): Promise<number> => (await h.engine.state.observe({ rule, key: 'reset-flooding\u0000victim@example.com', groupKey: 'victim@example.com', now: h.clock.now(), hits: [] })).counts[0]!.count;
+      const flood = { name: 'users.password_reset', 'usr.login': 'victim@example.com', 'network.client.ip': '192.0.2.9' };
+      // The window is an hour in 30 buckets of 2 minutes.
+      for (let i = 0; i < 3; i++) await h.send(flood);
+      h.clock.advance(40 * MIN);
+      for (let i = 0; i < 2; i++) await h.send(flood);
+      expect(await count()).toBe(5);
+      h.clock.advance(30 * MIN);
+      expect(await count()).toBe(2);
+      // Silent for two windows, from every position of the ring: nothing of before is left.
+      for (let k = 0; k < 30; k++) {
+        h.clock.advance(2 * 60 * MIN + 2 * MIN);
+        expect(await count()).toBe(0);
+        await h.send(flood);
+        expect(await count()).toBe(1);
+      }
+      expect(h.changes).toEqual([]);
+      await state.close();
+    });
+
     it('escalates, never drops, and reports a live signal at most every 10 s', async () => {
       const state = await make();
       const h = new Harness({ only: ['credential-stuffing'], state });
