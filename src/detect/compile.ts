@@ -91,6 +91,11 @@ export function compileRule(input: RuleInput, file: string): { rule: Rule; probl
       index,
       name: c.name ?? `case ${index + 1}`,
       matches: compileWhere(where),
+      whenNamed: (name: string) => {
+        const { name: names, ...rest } = where;
+        if (names !== undefined && !(Array.isArray(names) ? names : [names]).includes(name)) return false;
+        return Object.keys(rest).length === 0 ? true : compileWhere(rest);
+      },
       count,
       distinct,
       whileSignal: c.while_signal ?? false,

@@ -54,6 +54,13 @@ interface RulePlan {
   windows: RuleWindows | undefined;
 }
 
+/** A rule for events of one name: the cases that can hold for them, in order, each with what is left to check. */
+interface NamedPlan {
+  plan: RulePlan;
+  cases: readonly RuleCase[];
+  checks: readonly (true | ((event: AccountEvent) => boolean))[];
+}
+
 /**
  * Turns events into signals. Incremental: rules are indexed by the events they
  * read, so an event touches only those, and each touch is one state update of
@@ -61,7 +68,7 @@ interface RulePlan {
  * windows and signal lives are in the state (memory or Redis).
  */
 export class DetectionEngine {
-  readonly #byName = new Map<string, RulePlan[]>();
+  readonly #byName = new Map<string, NamedPlan[]>();
   readonly #memory: MemoryState | undefined;
   readonly #rules: readonly Rule[];
   readonly #state: DetectionState;
@@ -93,8 +100,18 @@ export class DetectionEngine {
         windows: this.#memory?.windows(rule),
       };
       for (const name of rule.events) {
+        const cases: RuleCase[] = [];
+        const checks: (true | ((event: AccountEvent) => boolean))[] = [];
+        for (const c of rule.cases) {
+          const check = c.whenNamed(name);
+          if (check === false) continue;
+          cases.push(c);
+          checks.push(check);
+        }
+        // A rule none of whose cases reads this name never counts its events.
+        if (cases.length === 0) continue;
         const list = this.#byName.get(name) ?? [];
-        list.push(plan);
+        list.push({ plan, cases, checks });
         this.#byName.set(name, list);
       }
     }
@@ -115,9 +132,9 @@ export class DetectionEngine {
     if (plans === undefined) return NOTHING;
     // The rules' groups are independent: their round trips to Redis overlap (and pipeline).
     const found = await Promise.all(
-      plans.map(async (plan) => {
-        const rule = plan.rule;
-        const p = this.#prepare(plan, event, now);
+      plans.map(async (named) => {
+        const rule = named.plan.rule;
+        const p = this.#prepare(named, event, now);
         if (p === undefined) return undefined;
         const obs = await this.#state.observe(p);
         const matched = firstCase(rule, obs);
@@ -143,10 +160,12 @@ export class DetectionEngine {
     if (plans === undefined) return NOTHING;
     const memory = this.#memory;
     let out: Detected | undefined;
-    for (const plan of plans) {
+    for (let r = 0; r < plans.length; r++) {
+      const named = plans[r] as NamedPlan;
+      const plan = named.plan;
       const groupKey = groupKeyOf(plan, event);
       if (groupKey === undefined) continue;
-      const n = fillHits(plan, event);
+      const n = fillHits(named, event);
       if (n === 0) continue;
       const rule = plan.rule;
       const obs =
@@ -172,10 +191,11 @@ export class DetectionEngine {
   }
 
   /** The group and the cases an event counts for; undefined when it counts for none. */
-  #prepare(plan: RulePlan, event: AccountEvent, now: number): (ObserveInput & { groupKey: string }) | undefined {
+  #prepare(named: NamedPlan, event: AccountEvent, now: number): (ObserveInput & { groupKey: string }) | undefined {
+    const plan = named.plan;
     const groupKey = groupKeyOf(plan, event);
     if (groupKey === undefined) return undefined;
-    const n = fillHits(plan, event);
+    const n = fillHits(named, event);
     if (n === 0) return undefined;
     // Copies: the plan's hits are refilled by the next event while this one waits for its state.
     const hits: Hit[] = plan.hits.slice(0, n).map((h) => ({ ...h }));
@@ -272,15 +292,18 @@ function groupKeyOf(plan: RulePlan, event: AccountEvent): string | undefined {
   return groupKey;
 }
 
-/** Fills the plan's hits with the cases the event counts for, in order; returns how many. */
-function fillHits(plan: RulePlan, event: AccountEvent): number {
-  const cases = plan.rule.cases;
+/** Fills the rule's hits with the cases the event counts for, in order; returns how many. */
+function fillHits(named: NamedPlan, event: AccountEvent): number {
+  const plan = named.plan;
+  const cases = named.cases;
+  const checks = named.checks;
   let n = 0;
   let value: string | undefined;
   let read = false;
   for (let i = 0; i < cases.length; i++) {
     const c = cases[i] as RuleCase;
-    if (!c.matches(event)) continue;
+    const check = checks[i] as true | ((event: AccountEvent) => boolean);
+    if (check !== true && !check(event)) continue;
     if (!read && plan.distinct !== undefined) {
       const dv = plan.distinct(event);
       value = dv === undefined ? undefined : String(dv);

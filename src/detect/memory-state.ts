@@ -37,6 +37,8 @@ type DistinctValues = RecentSet | Sketch;
 interface Baseline {
   ewma: number[];
   learnedMs: number;
+  /** Per case: the events a window usually holds, from the above (it changes only when the ring turns). */
+  expected: number[];
 }
 
 /**
@@ -116,7 +118,11 @@ export class MemoryState implements DetectionState {
       const row = pool.meta(slot);
       const base = pool.metaBase(slot) + 1;
       for (let i = 0; i < cases; i++) row[base + i * PER_CASE + OLDEST] = Number.POSITIVE_INFINITY;
-      if (rule.anomaly) pool.setExtra(slot, (baseline = { ewma: zeros(cases), learnedMs: 0 }));
+      if (rule.anomaly) {
+        baseline = { ewma: zeros(cases), learnedMs: 0, expected: zeros(cases) };
+        for (let i = 0; i < cases; i++) baseline.expected[i] = expected(baseline, rule, i);
+        pool.setExtra(slot, baseline);
+      }
     } else if (rule.anomaly) {
       baseline = pool.extra(slot);
     }
@@ -157,7 +163,7 @@ export class MemoryState implements DetectionState {
       c.count = meta[k + SUM] as number;
       // Nothing left the window since the values were counted (NaN, unknown, fails the test): the count stands.
       c.distinct = rule.distinct === undefined ? 0 : (meta[k + OLDEST] as number) >= start ? (meta[k + KEPT] as number) : this.#distinct(slot, i, start, meta, k);
-      c.expected = baseline ? expected(baseline, rule, i) : Number.NaN;
+      c.expected = baseline ? (baseline.expected[i] as number) : Number.NaN;
       c.learnedMs = baseline ? baseline.learnedMs : 0;
     }
     return out;
@@ -204,6 +210,7 @@ export class MemoryState implements DetectionState {
         baseline.ewma[i] = ((baseline.ewma[i] as number) * (1 - alpha) + alpha * finished) * decay;
       }
       baseline.learnedMs += gap * rule.bucketMs;
+      for (let i = 0; i < cases; i++) baseline.expected[i] = expected(baseline, rule, i);
     }
     // The ring slots of buckets last+1 … to (all of them after a window's silence) are reused: clear those not already zero.
     const span = Math.min(to - last, SLOTS);

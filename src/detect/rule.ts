@@ -38,6 +38,12 @@ export interface RuleCase {
   index: number;
   name: string;
   matches: (event: AccountEvent) => boolean;
+  /**
+   * The condition for events of one name, decided once: false when it can
+   * never hold (its `where` names other events), true when it always holds,
+   * otherwise a check of its other fields.
+   */
+  whenNamed: (name: string) => boolean | ((event: AccountEvent) => boolean);
   /** Fires when the window holds more than this many events (undefined: no condition). */
   count: number | undefined;
   /** Fires when the window holds more than this many distinct values. */
