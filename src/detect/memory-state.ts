@@ -30,8 +30,13 @@ class Sketch {
   readonly slice = new Float64Array(SLICES).fill(-1);
 }
 
-/** Per case and group: value → newest bucket it was seen in, oldest first; past the cap, sketches. */
-type DistinctValues = RecentSet | Sketch;
+/**
+ * Per case and group: the distinct values, each with the newest bucket it was
+ * seen in. One value (most groups: an address that named one account) is the
+ * string itself, its bucket the row's OLDEST; more are a RecentSet; past the
+ * cap, sketches.
+ */
+type DistinctValues = string | RecentSet | Sketch;
 
 /** Anomaly rules, per group: the average count per bucket of each case (not yet bias-corrected), and the history seen. */
 interface Baseline {
@@ -184,6 +189,7 @@ export class MemoryState implements DetectionState {
     if (rule.distinct === undefined) return [];
     const slot = this.#pool.peek(this.windows(rule).groups, groupKey);
     const values = slot < 0 ? undefined : this.#pool.detail(slot, caseIndex);
+    if (typeof values === 'string') return [values].slice(-limit);
     if (!(values instanceof RecentSet)) return [];
     return values.newest(limit);
   }
@@ -239,33 +245,47 @@ export class MemoryState implements DetectionState {
   }
 
   #addValue(slot: number, i: number, value: string, bucket: number, meta: Float64Array, k: number): void {
-    let values = this.#pool.detail(slot, i);
+    const pool = this.#pool;
+    let values = pool.detail(slot, i);
     if (values instanceof Sketch) {
       sketchAdd(values, value, bucket);
       return;
     }
-    if (values === undefined) this.#pool.setDetail(slot, i, (values = new RecentSet(value, bucket)));
-    else values.add(value, bucket);
+    if (values === undefined || values === value) {
+      // None yet, or the one value seen again: a string and its bucket.
+      if (values === undefined) pool.setDetail(slot, i, value);
+      meta[k + KEPT] = 1;
+      meta[k + OLDEST] = bucket;
+      if (this.#cap < 1) this.#toSketch(slot, i, new RecentSet(value, bucket), meta, k);
+      return;
+    }
+    if (typeof values === 'string') pool.setDetail(slot, i, (values = new RecentSet(values, meta[k + OLDEST] as number)));
+    values.add(value, bucket);
     if (values.size > this.#cap) {
-      this.#toSketch(slot, i);
-      meta[k + OLDEST] = Number.NaN;
+      this.#toSketch(slot, i, values, meta, k);
       return;
     }
     meta[k + KEPT] = values.size;
     meta[k + OLDEST] = values.oldest;
   }
 
-  #toSketch(slot: number, i: number): void {
-    const values = this.#pool.detail(slot, i);
-    if (!(values instanceof RecentSet)) return;
+  #toSketch(slot: number, i: number, values: RecentSet, meta: Float64Array, k: number): void {
     const created = new Sketch();
     for (const [v, b] of values.entries()) sketchAdd(created, v, b);
     this.#pool.setDetail(slot, i, created);
+    meta[k + OLDEST] = Number.NaN;
   }
 
   #distinct(slot: number, i: number, start: number, meta: Float64Array, k: number): number {
     const values = this.#pool.detail(slot, i);
     if (values === undefined) return 0;
+    if (typeof values === 'string') {
+      // Its bucket (OLDEST) left the window.
+      this.#pool.setDetail(slot, i, undefined);
+      meta[k + KEPT] = 0;
+      meta[k + OLDEST] = Number.POSITIVE_INFINITY;
+      return 0;
+    }
     if (values instanceof RecentSet) {
       const kept = values.prune(start);
       meta[k + KEPT] = kept;

@@ -12,6 +12,8 @@ export class RecentSet {
   #keys: string[];
   #buckets: number[];
   #map: Map<string, number> | undefined;
+  /** With a Map: the bucket of its first (oldest) entry, Infinity when empty; NaN when not known. */
+  #mapOldest = Number.NaN;
 
   /** Created with its first value: array literals of one, not empty arrays that grow to 17 on the first push. */
   constructor(value: string, bucket: number) {
@@ -23,16 +25,18 @@ export class RecentSet {
     return this.#map ? this.#map.size : this.#keys.length;
   }
 
-  /** The bucket of the oldest value (Infinity when empty); NaN once the values are in a Map, which does not track it cheaply. */
+  /** The bucket of the oldest value (Infinity when empty; NaN when it is not known without a walk). */
   get oldest(): number {
-    if (this.#map) return Number.NaN;
+    if (this.#map) return this.#mapOldest;
     return this.#buckets.length === 0 ? Number.POSITIVE_INFINITY : (this.#buckets[0] as number);
   }
 
   /** Records `value` as seen in `bucket` (never older than the newest bucket seen). */
   add(value: string, bucket: number): void {
     if (this.#map) {
-      this.#map.delete(value);
+      // Moving the oldest entry to the end makes the next one the oldest: not known until a prune walks there.
+      if (this.#map.delete(value) && this.#map.size > 0) this.#mapOldest = Number.NaN;
+      else if (this.#map.size === 0) this.#mapOldest = bucket;
       this.#map.set(value, bucket);
       return;
     }
@@ -55,6 +59,7 @@ export class RecentSet {
     if (n + 1 > SMALL) {
       this.#map = new Map();
       for (let j = 0; j <= n; j++) this.#map.set(keys[j] as string, buckets[j] as number);
+      this.#mapOldest = buckets[0] as number;
       this.#keys = [];
       this.#buckets = [];
     }
@@ -63,10 +68,15 @@ export class RecentSet {
   /** Drops the values last seen before `start`; returns how many remain. */
   prune(start: number): number {
     if (this.#map) {
+      let oldest = Number.POSITIVE_INFINITY;
       for (const [v, b] of this.#map) {
-        if (b >= start) break;
+        if (b >= start) {
+          oldest = b;
+          break;
+        }
         this.#map.delete(v);
       }
+      this.#mapOldest = oldest;
       return this.#map.size;
     }
     const keys = this.#keys;
