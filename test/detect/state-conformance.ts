@@ -58,6 +58,32 @@ export function stateConformance(name: string, make: () => Promise<DetectionStat
       await state.close();
     });
 
+    it('a value seen again counts once and stays while it is seen; one that left the window is neither counted nor sampled', async () => {
+      const state = await make();
+      const h = new Harness({ only: ['password-reset-enumeration'], state });
+      const rule = h.engine.rules[0]!;
+      const key = 'password-reset-enumeration\u0000203.0.113.7';
+      const look = async (): Promise<[number, string[]]> => {
+        const obs = await h.engine.state.observe({ rule, key, groupKey: '203.0.113.7', now: h.clock.now(), hits: [] });
+        return [obs.counts[0]!.distinct, await h.engine.state.sample(rule, key, '203.0.113.7', 0, 20)];
+      };
+      await h.send(reset('a@example.com', true));
+      h.clock.advance(4 * MIN);
+      await h.send(reset('a@example.com', true));
+      h.clock.advance(3 * MIN);
+      // The first sighting left the 5-minute window; the second keeps the value in it.
+      expect(await look()).toEqual([1, ['a@example.com']]);
+      h.clock.advance(6 * MIN);
+      expect(await look()).toEqual([0, []]);
+      await h.send(reset('b@example.com', true));
+      await h.send(reset('c@example.com', true));
+      await h.send(reset('b@example.com', true));
+      // Values of one bucket may come in any order (Redis sorts them by name).
+      const [distinct, values] = await look();
+      expect([distinct, [...values].sort()]).toEqual([2, ['b@example.com', 'c@example.com']]);
+      await state.close();
+    });
+
     it('escalates, never drops, and reports a live signal at most every 10 s', async () => {
       const state = await make();
       const h = new Harness({ only: ['credential-stuffing'], state });
