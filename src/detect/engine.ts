@@ -41,6 +41,8 @@ export interface Detected {
 }
 
 const NOTHING: Detected = Object.freeze({ changes: [], responses: [] });
+/** What a raise that changed nothing outward (a quiet refresh, no response due) adds: nothing. */
+const QUIET: { change: SignalChange | undefined; responses: PlannedResponse[] } = Object.freeze({ change: undefined, responses: Object.freeze([]) as unknown as PlannedResponse[] });
 const SEP = '\u001f';
 
 /** A rule made ready to run once, so that an event costs no lookups by name and no allocations. */
@@ -81,6 +83,10 @@ export class DetectionEngine {
   readonly #evidence = new BoundedMap<AccountEvent[]>(10_000);
   /** The id the next new signal gets: drawn once and kept until a signal takes it, since most raises refresh a live one. */
   #nextId: string | undefined;
+  /** observeSync's raise, refilled for every match (the memory state reads it at once). */
+  readonly #raise: RaiseInput = { key: '', ruleId: '', groupKey: '', now: 0, severity: 0, keepAliveMs: 0, maxDurationMs: 0, newId: '', caseIndex: 0, hasResponses: false, respondForMs: 0, updateEveryMs: 0 };
+  /** …and its result (#finish copies what it keeps). */
+  readonly #life: RaiseResult = { id: '', status: 'quiet', severity: 0, firstSeen: 0, lastSeen: 0, expiresAt: 0, hits: 0, respond: false };
 
   constructor(options: EngineOptions) {
     this.#rules = options.rules;
@@ -139,9 +145,9 @@ export class DetectionEngine {
         const obs = await this.#state.observe(p);
         const matched = firstCase(rule, obs);
         if (matched === undefined) return undefined;
-        const life = await this.#state.raise(this.#raiseInput(rule, matched, p, now));
+        const life = await this.#state.raise(this.#fillRaise({ ...this.#raise }, rule, matched, p.key, p.groupKey, now));
         const values = this.#wantsDetail(life) && rule.distinct !== undefined ? await this.#state.sample(rule, p.key, p.groupKey, matched.index, this.#evidenceValues) : [];
-        return this.#finish(rule, matched, event, p, obs, life, values);
+        return this.#finish(rule, matched, event, p.groupKey, obs, life, values);
       }),
     );
     let out: Detected | undefined;
@@ -174,10 +180,12 @@ export class DetectionEngine {
           : (state.observe({ rule, key: '', groupKey, now, hits: plan.hits.slice(0, n).map((h) => ({ ...h })) }) as Observation);
       const matched = firstCase(rule, obs);
       if (matched === undefined) continue;
-      const p = { key: '', groupKey };
-      const life = state.raise(this.#raiseInput(rule, matched, p, now)) as RaiseResult;
-      const values = this.#wantsDetail(life) && rule.distinct !== undefined ? (state.sample(rule, p.key, p.groupKey, matched.index, this.#evidenceValues) as string[]) : [];
-      out = this.#collect(out, this.#finish(rule, matched, event, p, obs, life, values));
+      const input = this.#fillRaise(this.#raise, rule, matched, '', groupKey, now);
+      let life: RaiseResult;
+      if (memory !== undefined) memory.raiseInto(input, (life = this.#life));
+      else life = state.raise({ ...input }) as RaiseResult;
+      const values = this.#wantsDetail(life) && rule.distinct !== undefined ? (state.sample(rule, '', groupKey, matched.index, this.#evidenceValues) as string[]) : [];
+      out = this.#collect(out, this.#finish(rule, matched, event, groupKey, obs, life, values));
     }
     return out ?? NOTHING;
   }
@@ -204,21 +212,21 @@ export class DetectionEngine {
     return { rule, key: this.#state.kind === 'redis' ? stateKey(rule.id, groupKey) : '', groupKey, now, hits };
   }
 
-  #raiseInput(rule: Rule, matched: RuleCase, p: { key: string; groupKey: string }, now: number): RaiseInput {
-    return {
-      key: p.key,
-      ruleId: rule.id,
-      groupKey: p.groupKey,
-      now,
-      severity: severityRank(matched.severity),
-      keepAliveMs: rule.keepAliveMs,
-      maxDurationMs: rule.maxDurationMs,
-      newId: (this.#nextId ??= randomId(this.#random)),
-      caseIndex: matched.index,
-      hasResponses: matched.responses.length > 0,
-      respondForMs: matched.respondForMs,
-      updateEveryMs: this.#updateEveryMs,
-    };
+  /** Fills `input` for raising the group's signal for the case that matched; returns it. */
+  #fillRaise(input: RaiseInput, rule: Rule, matched: RuleCase, key: string, groupKey: string, now: number): RaiseInput {
+    input.key = key;
+    input.ruleId = rule.id;
+    input.groupKey = groupKey;
+    input.now = now;
+    input.severity = severityRank(matched.severity);
+    input.keepAliveMs = rule.keepAliveMs;
+    input.maxDurationMs = rule.maxDurationMs;
+    input.newId = this.#nextId ??= randomId(this.#random);
+    input.caseIndex = matched.index;
+    input.hasResponses = matched.responses.length > 0;
+    input.respondForMs = matched.respondForMs;
+    input.updateEveryMs = this.#updateEveryMs;
+    return input;
   }
 
   #wantsDetail(life: RaiseResult): boolean {
@@ -229,17 +237,17 @@ export class DetectionEngine {
     rule: Rule,
     matched: RuleCase,
     event: AccountEvent,
-    p: { groupKey: string },
+    groupKey: string,
     obs: Observation,
     life: RaiseResult,
     values: string[],
   ): { change: SignalChange | undefined; responses: PlannedResponse[] } {
     if (life.id === this.#nextId) this.#nextId = undefined;
     const events = this.#keepEvidence(life, event);
-    if (!this.#wantsDetail(life)) return { change: undefined, responses: [] };
+    if (!this.#wantsDetail(life)) return QUIET;
     const group: Record<string, string> = {};
-    if (p.groupKey !== '') {
-      const parts = p.groupKey.split(SEP);
+    if (groupKey !== '') {
+      const parts = groupKey.split(SEP);
       rule.groupBy.forEach((f, i) => (group[f] = parts[i] ?? ''));
     }
     const counts: Signal['evidence']['counts'] = {};

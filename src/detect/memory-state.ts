@@ -5,7 +5,7 @@ import { HLL_M, hllAdd, hllCount } from './hll.js';
 import { BUCKETS } from './rule.js';
 import type { Rule } from './rule.js';
 import { RecentSet } from './recent-set.js';
-import { raiseSignal } from './signal-life.js';
+import { raiseSignalInto } from './signal-life.js';
 import type { SignalLife } from './signal-life.js';
 import type { CaseCounts, DetectionState, Hit, ObserveInput, Observation, RaiseInput, RaiseResult, StateStats } from './state.js';
 
@@ -175,14 +175,20 @@ export class MemoryState implements DetectionState {
   }
 
   raise(input: RaiseInput): RaiseResult {
-    const { life, result } = raiseSignal(this.#signals.get(input.ruleId, input.groupKey), input);
+    const result: RaiseResult = { id: '', status: 'quiet', severity: 0, firstSeen: 0, lastSeen: 0, expiresAt: 0, hits: 0, respond: false };
+    this.raiseInto(input, result);
+    return result;
+  }
+
+  /** raise(), writing the result into `into` (the engine reuses one: a raise per matching event). */
+  raiseInto(input: RaiseInput, into: RaiseResult): void {
+    const life = raiseSignalInto(this.#signals.get(input.ruleId, input.groupKey), input, into);
     this.#signals.set(input.ruleId, input.groupKey, life);
     const w = this.#windows.get(input.ruleId);
     if (w !== undefined) {
       const slot = w.lastKey === input.groupKey ? w.lastSlot : this.#pool.peek(w.groups, input.groupKey);
       if (slot >= 0) this.#pool.setMark(slot, MAYBE_SIGNAL);
     }
-    return result;
   }
 
   sample(rule: Rule, _key: string, groupKey: string, caseIndex: number, limit: number): string[] {

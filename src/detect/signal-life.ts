@@ -21,6 +21,12 @@ export interface SignalLife {
  * severity, never lower it; a match after it died opens a new one.
  */
 export function raiseSignal(current: SignalLife | undefined, input: RaiseInput): { life: SignalLife; result: RaiseResult } {
+  const result: RaiseResult = { id: '', status: 'quiet', severity: 0, firstSeen: 0, lastSeen: 0, expiresAt: 0, hits: 0, respond: false };
+  return { life: raiseSignalInto(current, input, result), result };
+}
+
+/** raiseSignal, writing the result into `into` (the memory state's hot path reuses one) and returning the life. */
+export function raiseSignalInto(current: SignalLife | undefined, input: RaiseInput, into: RaiseResult): SignalLife {
   const { now } = input;
   let status: RaiseResult['status'];
   let life: SignalLife;
@@ -52,8 +58,13 @@ export function raiseSignal(current: SignalLife | undefined, input: RaiseInput):
       life.respondedUntil[input.caseIndex] = input.respondForMs > 0 ? now + input.respondForMs : Number.MAX_SAFE_INTEGER;
     }
   }
-  return {
-    life,
-    result: { id: life.id, status, severity: life.severity, firstSeen: life.firstSeen, lastSeen: life.lastSeen, expiresAt: life.expiresAt, hits: life.hits, respond },
-  };
+  into.id = life.id;
+  into.status = status;
+  into.severity = life.severity;
+  into.firstSeen = life.firstSeen;
+  into.lastSeen = life.lastSeen;
+  into.expiresAt = life.expiresAt;
+  into.hits = life.hits;
+  into.respond = respond;
+  return life;
 }
