@@ -182,8 +182,10 @@ export class MemoryState implements DetectionState {
 
   /** raise(), writing the result into `into` (the engine reuses one: a raise per matching event). */
   raiseInto(input: RaiseInput, into: RaiseResult): void {
-    const life = raiseSignalInto(this.#signals.get(input.ruleId, input.groupKey), input, into);
-    this.#signals.set(input.ruleId, input.groupKey, life);
+    const current = this.#signals.get(input.ruleId, input.groupKey);
+    const life = raiseSignalInto(current, input, into);
+    // A live signal is updated in place (and get() marked it used): only a new one is stored.
+    if (life !== current) this.#signals.set(input.ruleId, input.groupKey, life);
     const w = this.#windows.get(input.ruleId);
     if (w !== undefined) {
       const slot = w.lastKey === input.groupKey ? w.lastSlot : this.#pool.peek(w.groups, input.groupKey);
