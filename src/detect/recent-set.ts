@@ -11,6 +11,8 @@ const SMALL = 16;
 export class RecentSet {
   #keys: string[];
   #buckets: number[];
+  /** A cheap hash of each key: a scan compares these, and reads a stored string only when they agree. */
+  #prints: number[];
   #map: Map<string, number> | undefined;
   /** With a Map: the bucket of its first (oldest) entry, Infinity when empty; NaN when not known. */
   #mapOldest = Number.NaN;
@@ -19,6 +21,7 @@ export class RecentSet {
   constructor(value: string, bucket: number) {
     this.#keys = [value];
     this.#buckets = [bucket];
+    this.#prints = [print(value)];
   }
 
   get size(): number {
@@ -42,26 +45,32 @@ export class RecentSet {
     }
     const keys = this.#keys;
     const buckets = this.#buckets;
+    const prints = this.#prints;
     const n = keys.length;
+    const p = print(value);
     // Newest first: a value seen again was most likely seen lately.
     for (let i = n - 1; i >= 0; i--) {
-      if (keys[i] !== value) continue;
+      if (prints[i] !== p || keys[i] !== value) continue;
       for (let j = i; j < n - 1; j++) {
         keys[j] = keys[j + 1] as string;
         buckets[j] = buckets[j + 1] as number;
+        prints[j] = prints[j + 1] as number;
       }
       keys[n - 1] = value;
       buckets[n - 1] = bucket;
+      prints[n - 1] = p;
       return;
     }
     keys.push(value);
     buckets.push(bucket);
+    prints.push(p);
     if (n + 1 > SMALL) {
       this.#map = new Map();
       for (let j = 0; j <= n; j++) this.#map.set(keys[j] as string, buckets[j] as number);
       this.#mapOldest = buckets[0] as number;
       this.#keys = [];
       this.#buckets = [];
+      this.#prints = [];
     }
   }
 
@@ -85,12 +94,15 @@ export class RecentSet {
     let n = 0;
     while (n < length && (buckets[n] as number) < start) n++;
     if (n > 0) {
+      const prints = this.#prints;
       for (let j = n; j < length; j++) {
         keys[j - n] = keys[j] as string;
         buckets[j - n] = buckets[j] as number;
+        prints[j - n] = prints[j] as number;
       }
       keys.length = length - n;
       buckets.length = length - n;
+      prints.length = length - n;
     }
     return length - n;
   }
@@ -108,4 +120,11 @@ export class RecentSet {
   newest(limit: number): string[] {
     return (this.#map ? [...this.#map.keys()] : this.#keys).slice(-limit);
   }
+}
+
+/** FNV-1a over the UTF-16 code units, as a small integer: equal strings agree, most others do not. */
+function print(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 2;
 }
