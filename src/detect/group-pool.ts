@@ -120,12 +120,14 @@ export class GroupPool<D, X> {
   readonly #free: number[] = [];
   #size = 0;
   #evictions = 0;
-  /** Per chunk: CHUNK × stride × BUCKETS counters, one ring of BUCKETS per case. */
+  /** Per chunk, a view of the same buffer as #meta: per slot, after its row, stride × BUCKETS counters (one ring per case). */
   #counts: Uint32Array[] = [];
   /** Numbers per case in a slot's meta row. */
   readonly #perCase: number;
   /** 1 + perCase × stride. */
   #metaWidth: number;
+  /** A slot's row and counters, in doubles: metaWidth + stride × BUCKETS / 2. */
+  #slotWidth: number;
   /** Per chunk: CHUNK × metaWidth: the newest bucket written, then perCase numbers per case (the caller's: a window sum, …). */
   #meta: Float64Array[] = [];
   /** Per chunk: 1 when the slot was looked up since it was last queued. */
@@ -151,6 +153,8 @@ export class GroupPool<D, X> {
     this.#max = Math.max(1, max);
     this.#perCase = perCase;
     this.#metaWidth = 1 + perCase;
+    // BUCKETS is even: a case's counters fill whole doubles.
+    this.#slotWidth = this.#metaWidth + BUCKETS / 2;
   }
 
   get size(): number {
@@ -218,14 +222,12 @@ export class GroupPool<D, X> {
     } else {
       const c = slot >>> CHUNK_BITS;
       const o = slot & MASK;
-      const rows = this.#stride * BUCKETS;
-      (this.#counts[c] as Uint32Array).fill(0, o * rows, (o + 1) * rows);
-      (this.#meta[c] as Float64Array).fill(0, o * this.#metaWidth, (o + 1) * this.#metaWidth);
+      (this.#meta[c] as Float64Array).fill(0, o * this.#slotWidth, (o + 1) * this.#slotWidth);
       this.#clearRefs(slot);
     }
     const c = slot >>> CHUNK_BITS;
     const o = slot & MASK;
-    (this.#meta[c] as Float64Array)[o * this.#metaWidth] = bucket;
+    (this.#meta[c] as Float64Array)[o * this.#slotWidth] = bucket;
     (this.#used[c] as Uint8Array)[o] = 0;
     (this.#mark[c] as Uint8Array)[o] = mark;
     (this.#owner[c] as Uint16Array)[o] = rule.owner;
@@ -246,7 +248,7 @@ export class GroupPool<D, X> {
 
   /** Where the slot's counters start: case i's ring is the BUCKETS counters from countsBase + i × BUCKETS. */
   countsBase(slot: number): number {
-    return (slot & MASK) * this.#stride * BUCKETS;
+    return ((slot & MASK) * this.#slotWidth + this.#metaWidth) * 2;
   }
 
   /** The chunk of rows holding `slot`'s newest bucket and per-case numbers; its row starts at metaBase(slot). */
@@ -256,7 +258,7 @@ export class GroupPool<D, X> {
 
   /** Where the slot's row starts: the newest bucket, then case i's numbers from metaBase + 1 + i × perCase. */
   metaBase(slot: number): number {
-    return (slot & MASK) * this.#metaWidth;
+    return (slot & MASK) * this.#slotWidth;
   }
 
   mark(slot: number): number {
@@ -302,8 +304,10 @@ export class GroupPool<D, X> {
   }
 
   #addChunk(): void {
-    this.#counts.push(new Uint32Array(CHUNK * this.#stride * BUCKETS));
-    this.#meta.push(new Float64Array(CHUNK * this.#metaWidth));
+    // One buffer, two views: a slot's row and its counters are neighbours (one page, often one line pair).
+    const buffer = new ArrayBuffer(CHUNK * this.#slotWidth * 8);
+    this.#counts.push(new Uint32Array(buffer));
+    this.#meta.push(new Float64Array(buffer));
     this.#used.push(new Uint8Array(CHUNK));
     this.#mark.push(new Uint8Array(CHUNK));
     this.#owner.push(new Uint16Array(CHUNK));
@@ -357,11 +361,13 @@ export class GroupPool<D, X> {
   #relayout(stride: number): void {
     const old = this.#stride;
     const oldWidth = this.#metaWidth;
+    const oldSlot = this.#slotWidth;
     const counts = this.#counts;
     const meta = this.#meta;
     const details = this.#details;
     this.#stride = stride;
     this.#metaWidth = 1 + this.#perCase * stride;
+    this.#slotWidth = this.#metaWidth + (stride * BUCKETS) / 2;
     this.#counts = [];
     this.#meta = [];
     this.#details = [];
@@ -384,8 +390,9 @@ export class GroupPool<D, X> {
       const fromMeta = meta[c] as Float64Array;
       const toMeta = this.#meta[c] as Float64Array;
       for (let o = 0; o < CHUNK; o++) {
-        toCounts.set(fromCounts.subarray(o * old * BUCKETS, (o + 1) * old * BUCKETS), o * stride * BUCKETS);
-        toMeta.set(fromMeta.subarray(o * oldWidth, (o + 1) * oldWidth), o * this.#metaWidth);
+        const from = (o * oldSlot + oldWidth) * 2;
+        toCounts.set(fromCounts.subarray(from, from + old * BUCKETS), this.countsBase(c * CHUNK + o));
+        toMeta.set(fromMeta.subarray(o * oldSlot, o * oldSlot + oldWidth), o * this.#slotWidth);
       }
     }
     for (let slot = 0; slot < this.#slots; slot++) {
