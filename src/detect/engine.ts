@@ -295,7 +295,8 @@ function groupKeyOf(plan: RulePlan, event: AccountEvent): string | undefined {
   for (let i = 0; i < readers.length; i++) {
     const v = (readers[i] as FieldReader)(event);
     if (v === undefined || v === '') return undefined;
-    groupKey = i === 0 ? String(v) : `${groupKey}${SEP}${String(v)}`;
+    const text = typeof v === 'string' ? v : String(v);
+    groupKey = i === 0 ? text : `${groupKey}${SEP}${text}`;
   }
   return groupKey;
 }
@@ -314,7 +315,7 @@ function fillHits(named: NamedPlan, event: AccountEvent): number {
     if (check !== true && !check(event)) continue;
     if (!read && plan.distinct !== undefined) {
       const dv = plan.distinct(event);
-      value = dv === undefined ? undefined : String(dv);
+      value = dv === undefined || typeof dv === 'string' ? dv : String(dv);
       read = true;
     }
     const hit = plan.hits[n++] as Hit;
