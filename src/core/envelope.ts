@@ -1,4 +1,5 @@
 import type { Clock } from '../kernel/clock.js';
+import { Admission } from './admission.js';
 import { RecentQuantile } from './quantile.js';
 
 export interface EnvelopeOptions {
@@ -11,6 +12,12 @@ export interface EnvelopeOptions {
   marginMs?: number;
   /** False switches the floor off (tests that prove the timing test has power, benchmarks). */
   enabled?: boolean;
+  /**
+   * How many flows may do their work at once (default: no limit). The rest
+   * wait in line before their clock starts, so queueing for the CPU is not
+   * taken for work and does not inflate the floor; see `Admission`.
+   */
+  concurrency?: number;
   /** How the envelope waits; injected so tests can observe it. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -37,6 +44,7 @@ export class Envelope {
   readonly #enabled: boolean;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #work = new Map<string, RecentQuantile>();
+  readonly #admission: Admission;
 
   constructor(options: EnvelopeOptions) {
     this.#clock = options.clock;
@@ -45,6 +53,12 @@ export class Envelope {
     this.#marginMs = options.marginMs ?? 1;
     this.#enabled = options.enabled ?? true;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#admission = new Admission(options.concurrency ?? Number.POSITIVE_INFINITY);
+  }
+
+  /** Flows waiting for their turn to work, and flows working now (for /metrics). */
+  get load(): { queued: number; active: number } {
+    return { queued: this.#admission.queued, active: this.#admission.active };
   }
 
   get enabled(): boolean {
@@ -59,10 +73,14 @@ export class Envelope {
 
   /**
    * Runs `work` and resolves with its result (or rejects with its error) no
-   * sooner than the floor after `startedAt` (monotonic ms; default now).
-   * Errors are held to the floor too: a failure must not be a faster path.
+   * sooner than the floor after it was admitted. The clock starts at admission
+   * (at once, unless `concurrency` flows are already working): call `run` once
+   * the request body is read, so the network is never counted. Errors are held
+   * to the floor too: a failure must not be a faster path.
    */
-  async run<T>(flow: string, work: () => Promise<T>, startedAt: number = this.#clock.monotonic()): Promise<T> {
+  async run<T>(flow: string, work: () => Promise<T>): Promise<T> {
+    const release = await this.#admission.acquire();
+    const startedAt = this.#clock.monotonic();
     // Decided before this request's work is known, so the floor is the same whatever path it takes.
     const floor = this.floorFor(flow);
     let result: { ok: true; value: T } | { ok: false; error: unknown };
@@ -70,6 +88,9 @@ export class Envelope {
       result = { ok: true, value: await work() };
     } catch (error) {
       result = { ok: false, error };
+    } finally {
+      // The permit goes back when the work ends, not at the floor: waiting out the floor costs nothing.
+      release();
     }
     const elapsed = this.#clock.monotonic() - startedAt;
     this.#quantileOf(flow).add(elapsed);

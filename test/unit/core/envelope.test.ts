@@ -58,3 +58,32 @@ describe('RecentQuantile', () => {
     expect(q.count).toBe(1000);
   });
 });
+
+describe('Envelope admission', () => {
+  it('starts a flow\'s clock when it is admitted, so waiting in line is not counted as work', async () => {
+    const clock = new ManualClock();
+    const env = new Envelope({ clock, floorMinMs: 30, concurrency: 1, sleep: (ms) => new Promise((r) => setTimeout(() => r(clock.advance(ms)), 0)) });
+    let releaseFirst: () => void = () => undefined;
+    const started: number[] = [];
+    const first = env.run('f', async () => {
+      started.push(clock.monotonic());
+      await new Promise<void>((r) => (releaseFirst = r));
+      clock.advance(20);
+    });
+    const second = env.run('f', () => {
+      started.push(clock.monotonic());
+      clock.advance(5);
+      return Promise.resolve();
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(started).toHaveLength(1);
+    expect(env.load).toEqual({ queued: 1, active: 1 });
+    releaseFirst();
+    await Promise.all([first, second]);
+    // The second began when the first's work ended (t=20), not at its floor (t=30).
+    expect(started).toEqual([0, 20]);
+    // Work samples are 20 and 5 ms: the 20 ms the second spent waiting is not among them.
+    expect(env.timings()[0]?.workMs).toBe(20);
+    expect(env.load).toEqual({ queued: 0, active: 0 });
+  });
+});
