@@ -133,8 +133,9 @@ export async function createHush(options: HushOptions): Promise<Hush> {
 
     const hasher = await PasswordHasher.create(
       { memoryCost: config.argon2Memory, timeCost: config.argon2Time, parallelism: config.argon2Parallelism },
-      { equalWork: options.envelope ?? true },
+      { equalWork: options.envelope ?? true, threads: config.hashThreads },
     );
+    closers.unshift(() => hasher.close());
     const flows: FlowDeps = {
       store,
       hasher,
@@ -145,7 +146,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       random,
       settings: { origin: config.origin, recoveryTtlMs: config.recoveryTtl, magicTtlMs: config.magicTtl, verifyTtlMs: config.verifyTtl },
     };
-    const envelope = new Envelope({ clock, floorMinMs: config.floorMin, enabled: options.envelope ?? true });
+    const envelope = new Envelope({ clock, floorMinMs: config.floorMin, concurrency: config.flowConcurrency, enabled: options.envelope ?? true });
     if (options.envelope === false) logger.warn('the envelope is OFF (no timing floor, no dummy hash): replies reveal account existence through timing');
 
     let stopping = false;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './duration.js';
@@ -18,6 +19,8 @@ export interface Limit {
 const onOff = z.enum(['on', 'off']).transform((v) => v === 'on');
 const int = (min: number, max: number): z.ZodType<number, string> =>
   z.string().regex(/^\d+$/, 'is not a whole number').transform(Number).pipe(z.number().min(min, `is below ${min}`).max(max, `is above ${max}`));
+/** `auto` (twice the CPU cores: argon2id runs on libuv's threads while the event loop does the rest) or a whole number. */
+const flowConcurrency = z.union([z.literal('auto').transform(() => 2 * availableParallelism()), int(1, 1024)], 'is neither auto nor a whole number from 1 to 1024');
 const duration = (minMs: number): z.ZodType<number, string> =>
   z.string().transform((s, ctx) => {
     const ms = parseDuration(s);
@@ -110,6 +113,7 @@ export const SETTINGS = {
   argon2Memory: { env: 'HUSH_ARGON2_MEMORY', default: '19456', allowed: 'KiB, from 8192 to 1048576', doc: 'argon2id memory cost (OWASP: 19456 KiB).', schema: int(8192, 1_048_576) },
   argon2Time: { env: 'HUSH_ARGON2_TIME', default: '2', allowed: 'a whole number from 1 to 10', doc: 'argon2id iterations (OWASP: 2).', schema: int(1, 10) },
   argon2Parallelism: { env: 'HUSH_ARGON2_PARALLELISM', default: '1', allowed: 'a whole number from 1 to 16', doc: 'argon2id lanes (OWASP: 1).', schema: int(1, 16) },
+  hashThreads: { env: 'HUSH_HASH_THREADS', default: 'auto', allowed: 'auto (one per CPU core) or a whole number from 1 to 256', doc: 'Threads that run argon2id, at a lower CPU priority than the event loop so hashing never delays a reply.', schema: z.union([z.literal('auto').transform(() => availableParallelism()), int(1, 256)], 'is neither auto nor a whole number from 1 to 256') },
   passwordMinLength: { env: 'HUSH_PASSWORD_MIN_LENGTH', default: '8', allowed: 'a whole number from 8 to 128', doc: 'Shortest password accepted (NIST SP 800-63B: at least 8).', schema: int(8, 128) },
   recoveryTtl: { env: 'HUSH_RECOVERY_TTL', default: '30m', allowed: 'a duration of at least 1m, e.g. 30m', doc: 'Lifetime of a password-reset link.', schema: duration(60_000) },
   magicTtl: { env: 'HUSH_MAGIC_TTL', default: '15m', allowed: 'a duration of at least 1m, e.g. 15m', doc: 'Lifetime of a magic sign-in link.', schema: duration(60_000) },
@@ -117,6 +121,7 @@ export const SETTINGS = {
   sessionTtl: { env: 'HUSH_SESSION_TTL', default: '14d', allowed: 'a duration of at least 1m, e.g. 14d', doc: 'Idle lifetime of a session (refreshed while used).', schema: duration(60_000) },
   sessionMaxAge: { env: 'HUSH_SESSION_MAX_AGE', default: '90d', allowed: 'a duration of at least 1m, e.g. 90d', doc: 'Absolute lifetime of a session, however often it is used.', schema: duration(60_000) },
   floorMin: { env: 'HUSH_FLOOR_MIN', default: '30ms', allowed: 'a duration from 0ms, e.g. 30ms', doc: 'Smallest timing floor of the envelope; the floor adapts upwards to the p99.9 of each flow\'s own work.', schema: duration(0) },
+  flowConcurrency: { env: 'HUSH_FLOW_CONCURRENCY', default: 'auto', allowed: 'auto (twice the CPU cores) or a whole number from 1 to 1024', doc: 'How many account flows do their work at once; the rest wait in line before the envelope\'s clock starts, so queueing for the CPU is not taken for work and does not raise the floor. Also bounds the argon2id hashes in memory at once.', schema: flowConcurrency },
   limits: { env: 'HUSH_LIMITS', default: 'on', allowed: 'on or off', doc: 'Rate limits. `off` is for benchmarks and load tests only; the log says so at start.', schema: onOff },
   pow: { env: 'HUSH_POW', default: 'on', allowed: 'on or off', doc: 'Proof-of-work on the endpoints in HUSH_POW_ENDPOINTS.', schema: onOff },
   powEndpoints: { env: 'HUSH_POW_ENDPOINTS', default: 'recovery,signup,magic-link,login', allowed: 'a comma list of recovery, signup, magic-link, login', doc: 'Endpoints that need a proof-of-work solution (login only after 3 failures from an address).', schema: list.pipe(z.array(z.enum(['recovery', 'signup', 'magic-link', 'login'], 'names an unknown endpoint'))) },
