@@ -8,11 +8,11 @@ export interface Timed {
 }
 
 /** One request over a keep-alive agent, timed with the high-resolution clock. */
-export function timedPost(agent: Agent, url: URL, path: string, body: string): Promise<Timed> {
+export function timedPost(agent: Agent, url: URL, path: string, body: string, headers: Record<string, string> = {}): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const req = request(
-      { agent, host: url.hostname, port: url.port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { agent, host: url.hostname, port: url.port, path, method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
       (res) => {
         res.on('data', () => undefined);
         res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - start) / 1e6 }));
