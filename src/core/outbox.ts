@@ -23,6 +23,14 @@ export interface OutboxWriter {
 export interface Deliverer {
   readonly kind: string;
   deliver(message: OutboxMessage): Promise<void>;
+  /**
+   * Optional: delivers several rows of this kind at once, all or none (one
+   * write for events). Throwing sends the worker back to `deliver`, row by
+   * row, so one bad row never holds up its neighbours. Only for kinds that
+   * tolerate a repeat: a crash after it and before the rows are marked
+   * delivered repeats the whole run, where `deliver` repeats one row.
+   */
+  deliverMany?(messages: readonly OutboxMessage[]): Promise<void>;
 }
 
 /** A failure that retrying cannot mend (a malformed payload, a refused address): the row is given up at once. */

@@ -125,9 +125,17 @@ export function eventDeliverer(detection: Detection): Deliverer {
   return {
     kind: 'event',
     async deliver(message: OutboxMessage): Promise<void> {
-      const e = message.payload as Partial<AccountEvent> | null;
-      if (!e || typeof e.name !== 'string' || typeof e.at !== 'number') throw new PermanentDeliveryError('event row without a name or time');
-      await detection.record({ ...(e as AccountEvent), source: e.source ?? 'hush' });
+      await detection.record(eventOf(message));
+    },
+    // A run of events: one insert, then each through the rules. A bad row throws, and the worker takes the rows one by one.
+    async deliverMany(messages: readonly OutboxMessage[]): Promise<void> {
+      await detection.recordMany(messages.map(eventOf));
     },
   };
+}
+
+function eventOf(message: OutboxMessage): AccountEvent {
+  const e = message.payload as Partial<AccountEvent> | null;
+  if (!e || typeof e.name !== 'string' || typeof e.at !== 'number') throw new PermanentDeliveryError('event row without a name or time');
+  return { ...(e as AccountEvent), source: e.source ?? 'hush' };
 }

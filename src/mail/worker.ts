@@ -36,7 +36,9 @@ export interface OutboxWorkerOptions {
  * Delivers the outbox at least once (design.md §4.6). Each round claims a
  * batch under a lease, delivers the rows one at a time and records each
  * outcome before the next send: a crash resends at most the message in
- * flight (with the same Message-ID), and a clean stop resends nothing. A
+ * flight (with the same Message-ID), and a clean stop resends nothing.
+ * Kinds whose deliverer has `deliverMany` (events, not mail) go a run of
+ * rows at a time, in one call and one mark. A
  * failure is retried with exponential backoff and jitter; a permanent one,
  * an unknown kind, or too many attempts give the row up. Logs carry row ids,
  * kinds and sanitized errors, never payloads (they hold links and tokens).
@@ -103,15 +105,37 @@ export class OutboxWorker {
   /** One round: claims a batch and works through it. Returns how many rows were claimed. */
   async runOnce(): Promise<number> {
     const batch = await this.#repo.claim(this.#batchSize, this.#leaseMs);
-    for (const [i, message] of batch.entries()) {
+    let i = 0;
+    while (i < batch.length) {
+      const message = batch[i]!;
       // Past half its lease, a row may soon be another worker's: hand the rest back rather than risk a second send.
       if (this.#stopping || this.#clock.now() > message.leaseUntil.getTime() - this.#leaseMs / 2) {
         await this.#repo.release(batch.slice(i).map((m) => m.id));
         break;
       }
-      await this.#deliver(message);
+      // A run of rows whose deliverer takes them together (events) goes in one call and one mark.
+      const deliverer = this.#deliverers.get(message.kind);
+      let end = i + 1;
+      if (deliverer?.deliverMany !== undefined) while (end < batch.length && batch[end]!.kind === message.kind) end++;
+      if (end - i > 1) await this.#deliverRun(deliverer!, batch.slice(i, end));
+      else await this.#deliver(message);
+      i = end;
     }
     return batch.length;
+  }
+
+  /** Several rows of one kind at once; if that fails, each alone, so each gets its own retry or verdict. */
+  async #deliverRun(deliverer: Deliverer, run: readonly ClaimedMessage[]): Promise<void> {
+    try {
+      await deliverer.deliverMany!(run);
+    } catch (err) {
+      this.#log.warn({ kind: deliverer.kind, rows: run.length, error: describeError(err) }, 'outbox run failed as a whole; delivering its rows one by one');
+      for (const message of run) await this.#deliver(message);
+      return;
+    }
+    await this.#repo.markDelivered(run.map((m) => m.id));
+    this.#metrics.deliveries.inc({ kind: deliverer.kind }, run.length);
+    this.#log.info({ kind: deliverer.kind, rows: run.length, ids: run.map((m) => m.id) }, 'outbox rows delivered');
   }
 
   async #run(): Promise<void> {

@@ -93,10 +93,16 @@ export class OutboxRepository implements OutboxWriter {
       .map((r) => ({ ...toMessage(r), leaseUntil }));
   }
 
-  /** Delivered: never sent again. */
-  async markDelivered(id: string): Promise<void> {
+  /** Delivered: never sent again. One statement for any number of rows. */
+  async markDelivered(ids: string | readonly string[]): Promise<void> {
+    const list = typeof ids === 'string' ? [ids] : [...ids];
+    if (list.length === 0) return;
     const now = new Date(this.#clock.now());
-    await this.#db.updateTable('outbox').set({ delivered_at: now, locked_until: null, last_error: null }).where('id', '=', id).execute();
+    await this.#db
+      .updateTable('outbox')
+      .set({ delivered_at: now, locked_until: null, last_error: null })
+      .where('id', list.length === 1 ? '=' : 'in', list.length === 1 ? list[0]! : list)
+      .execute();
   }
 
   /** Failed for now: try again at `nextAt`. */

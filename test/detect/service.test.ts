@@ -33,6 +33,23 @@ describe('createDetectionService', () => {
     await handle.close();
   });
 
+  it('the event deliverer takes a run of rows at once: all stored and analysed, or none if one is bad', async () => {
+    const handle = await openMemoryDatabase();
+    await migrate(handle.db);
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const service = createDetectionService({ config: loadConfig({}), db: handle.db, clock, random: new SeededRandom(1), logger: silentLogger(), secret: 's'.repeat(32) });
+    const events = service.deliverers.find((d) => d.kind === 'event')!;
+    const row = (i: number, payload: unknown) => ({ id: String(i), kind: 'event', payload, attempts: 1, createdAt: new Date(0) });
+    const reset = (i: number) => ({ name: 'users.password_reset', at: clock.now(), 'usr.login': `u${i}@x.test`, 'usr.exists': true, 'network.client.ip': '192.0.2.7' });
+    await expect(events.deliverMany!([row(0, reset(0)), row(1, { at: 1 })])).rejects.toThrow('event row without a name or time');
+    expect(await service.events.list()).toHaveLength(0);
+    await events.deliverMany!(Array.from({ length: 6 }, (_, i) => row(i, reset(i))));
+    expect(await service.events.list()).toHaveLength(6);
+    expect((await service.signals.list()).signals.map((s) => s.severity)).toEqual(['medium']);
+    await service.close();
+    await handle.close();
+  });
+
   it('a bad file in HUSH_RULES_DIR stops start-up with its problems', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hush-rules-'));
     writeFileSync(join(dir, 'x.yaml'), 'id: x\nname: x\nevents: [users.signup]\nwindow: 5m\ncases: [{ severity: low }]\n');

@@ -132,6 +132,47 @@ describe('OutboxWorker', () => {
     expect(metrics).toMatch(/hush_outbox_depth\{state="failed"\} 2/);
   });
 
+  it('delivers a run of rows whose deliverer takes many in one call and one mark', async () => {
+    const calls: string[][] = [];
+    const single: string[] = [];
+    const events: Deliverer = {
+      kind: 'event',
+      deliver: (m) => (single.push(m.id), Promise.resolve()),
+      deliverMany: (ms) => (calls.push(ms.map((m) => m.id)), Promise.resolve()),
+    };
+    const ids = [];
+    for (let n = 0; n < 5; n++) ids.push(await repo.enqueue('event', { n }));
+    const w = worker([events]);
+    expect(await w.runOnce()).toBe(5);
+    expect(calls).toHaveLength(1);
+    expect([...calls[0]!].sort()).toEqual([...ids].sort());
+    expect(single).toEqual([]);
+    const marked = await db.selectFrom('outbox').select(['delivered_at']).execute();
+    expect(new Set(marked.map((r) => String(r.delivered_at))).size).toBe(1);
+    expect(marked.every((r) => r.delivered_at !== null)).toBe(true);
+    expect(await registry.metrics()).toMatch(/hush_outbox_deliveries_total\{kind="event"\} 5/);
+  });
+
+  it('takes a failed run row by row: the bad row gets its verdict, its neighbours are delivered', async () => {
+    const single: string[] = [];
+    const events: Deliverer = {
+      kind: 'event',
+      deliver: (m) => {
+        single.push(m.id);
+        return (m.payload as { bad?: boolean }).bad === true ? Promise.reject(new PermanentDeliveryError('event row without a name or time')) : Promise.resolve();
+      },
+      deliverMany: (ms) => (ms.some((m) => (m.payload as { bad?: boolean }).bad === true) ? Promise.reject(new PermanentDeliveryError('a bad row')) : Promise.resolve()),
+    };
+    const good = [await repo.enqueue('event', { n: 1 }), await repo.enqueue('event', { n: 2 }), await repo.enqueue('event', { n: 3 })];
+    const bad = await repo.enqueue('event', { bad: true });
+    const w = worker([events]);
+    expect(await w.runOnce()).toBe(4);
+    expect(single).toHaveLength(4);
+    for (const id of good) expect((await repo.get(id))!.deliveredAt).toBeInstanceOf(Date);
+    expect(await repo.get(bad)).toMatchObject({ deliveredAt: null, failedAt: expect.any(Date) });
+    expect(await w.runOnce()).toBe(0);
+  });
+
   it('takes rows back from a worker that died, once its lease ends', async () => {
     const id = await repo.enqueue('mail', {});
     await repo.claim(10, 30_000); // a worker that then crashed
