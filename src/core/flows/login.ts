@@ -34,9 +34,8 @@ export const login: Flow<LoginInput> = {
     const identity = await deps.store.identities.findByEmail(input.email);
     const ok = await deps.hasher.verify(identity?.passwordHash ?? null, input.password);
     if (!ok || identity === null) {
-      await deps.store.transaction((tx) =>
-        recordEvent(tx, deps, meta, { name: 'users.login.failure', 'usr.login': input.email, 'usr.exists': identity !== null, ...(identity ? { 'usr.id': identity.id } : {}) }),
-      );
+      // One row is one statement, atomic on its own: no transaction (BEGIN and COMMIT would double the queries of a failure).
+      await recordEvent(deps.store, deps, meta, { name: 'users.login.failure', 'usr.login': input.email, 'usr.exists': identity !== null, ...(identity ? { 'usr.id': identity.id } : {}) });
       return { reply: LOGIN_FAILED };
     }
     const rehash = identity.passwordHash !== null && deps.hasher.needsRehash(identity.passwordHash) ? await deps.hasher.hash(input.password) : null;
