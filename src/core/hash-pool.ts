@@ -122,18 +122,18 @@ export class HashPool {
 
   #start(slot: Slot, pending: Pending): void {
     slot.busy = pending;
+    slot.worker.ref();
     slot.worker.postMessage(pending.job);
   }
 
   #spawn(): Slot {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { argon2: this.#argon2, nice: HASH_NICE } });
-    // Idle hashing threads must not keep a process alive that has nothing else to do.
-    worker.unref();
     const slot: Slot = { worker, busy: undefined };
     worker.on('message', (reply: Reply) => {
       const pending = slot.busy;
       if (pending === undefined || pending.job.id !== reply.id) return;
       slot.busy = undefined;
+      slot.worker.unref();
       if (reply.ok) pending.resolve(reply.value);
       else pending.reject(new Error(reply.message));
       this.#next(slot);
@@ -151,6 +151,9 @@ export class HashPool {
     };
     worker.on('error', replace);
     worker.on('exit', (code) => replace(new Error(`a hashing thread stopped (exit code ${code})`)));
+    // An idle hashing thread must not keep alive a process that has nothing else to do; a busy one
+    // must (someone awaits its hash). Unref'd after the listeners: a 'message' listener refs the port again.
+    worker.unref();
     return slot;
   }
 

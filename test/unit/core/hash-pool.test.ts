@@ -1,4 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { getPriority } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,6 +63,20 @@ describe('HashPool', () => {
     const after = threadNices().filter((n) => n === Math.min(19, base + HASH_NICE)).length;
     expect(after - before).toBe(2);
     expect(getPriority()).toBe(base);
+  });
+
+  it('keeps the process alive while a hash runs, and lets it end once idle (no close needed)', () => {
+    const script = join(mkdtempSync(join(tmpdir(), 'hush-pool-')), 'main.mts');
+    writeFileSync(
+      script,
+      `import { HashPool } from ${JSON.stringify(pathToFileURL(resolve('src/core/hash-pool.ts')).href)};\n` +
+        `const pool = new HashPool(2);\n` +
+        `const h = await pool.hash('correct horse battery', ${JSON.stringify(FAST)});\n` +
+        `console.log(await pool.verify(h, 'correct horse battery'));\n`,
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
+    // An awaited hash on an idle-looking pool exits 13 (unsettled top-level await); a ref'd idle pool never exits (killed: status null).
+    expect({ status: r.status, out: r.stdout.trim() }).toEqual({ status: 0, out: 'true' });
   });
 
   it('fails what is queued once closed, and refuses new work', async () => {
