@@ -120,7 +120,8 @@ describe.skipIf(browserTier.skip)(`hosted pages in a browser${browserTier.reason
       await context.close();
     }
     expect(violations).toEqual([]);
-  });
+    // 33 page loads, each waiting for the network to be idle for 500 ms: about 25 s on an idle machine.
+  }, 120_000);
 
   it('the page after "forgot password" is pixel-identical for an existing and an unknown address', async () => {
     const known = await after('/forgot', 'Email me a reset link', existing, 'forgot-done-existing');
