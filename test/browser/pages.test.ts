@@ -74,6 +74,7 @@ describe.skipIf(browserTier.skip)(`hosted pages in a browser${browserTier.reason
     await served?.stop();
   });
 
+  // 33 page loads, each waiting for the network to be idle for 500 ms: about 25 s on an idle machine.
   it('every page: a screenshot at 1280 and 375 px, no axe-core WCAG 2.2 AA violation, no horizontal scroll at 320 px', async () => {
     const pages: [string, string][] = [
       ['login', '/login'],
@@ -120,7 +121,6 @@ describe.skipIf(browserTier.skip)(`hosted pages in a browser${browserTier.reason
       await context.close();
     }
     expect(violations).toEqual([]);
-    // 33 page loads, each waiting for the network to be idle for 500 ms: about 25 s on an idle machine.
   }, 120_000);
 
   it('the page after "forgot password" is pixel-identical for an existing and an unknown address', async () => {
