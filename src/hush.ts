@@ -3,7 +3,7 @@
  * an order visible here — store, mail, guards, detection, flows, HTTP. The
  * server (`hush serve`) and tests use it; nothing else builds these parts.
  */
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { Redis } from 'ioredis';
 import type { Hono } from 'hono';
 import type { Context } from 'hono';
@@ -147,6 +147,17 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       settings: { origin: config.origin, recoveryTtlMs: config.recoveryTtl, magicTtlMs: config.magicTtl, verifyTtlMs: config.verifyTtl },
     };
     const envelope = new Envelope({ clock, floorMinMs: config.floorMin, concurrency: config.flowConcurrency, enabled: options.envelope ?? true });
+    new Gauge({
+      name: 'hush_envelope_flows',
+      help: 'Account flows working now, and waiting in line to be admitted (HUSH_FLOW_CONCURRENCY): a line that never empties says the machine is short of CPU.',
+      labelNames: ['state'] as const,
+      registers: [metrics],
+      collect() {
+        const { active, queued } = envelope.load;
+        this.set({ state: 'working' }, active);
+        this.set({ state: 'waiting' }, queued);
+      },
+    });
     if (options.envelope === false) logger.warn('the envelope is OFF (no timing floor, no dummy hash): replies reveal account existence through timing');
 
     let stopping = false;

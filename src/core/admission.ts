@@ -11,14 +11,13 @@
  */
 export class Admission {
   readonly size: number;
-  #free: number;
+  #active = 0;
   readonly #waiting: (() => void)[] = [];
   #head = 0;
 
   constructor(size: number) {
     if (Number.isNaN(size) || size < 1 || (Number.isFinite(size) && !Number.isInteger(size))) throw new RangeError('admission size must be a whole number of at least 1, or Infinity');
     this.size = size;
-    this.#free = size;
   }
 
   /** Requests waiting for a permit. */
@@ -28,13 +27,13 @@ export class Admission {
 
   /** Permits in use. */
   get active(): number {
-    return this.size === Number.POSITIVE_INFINITY ? Number.NaN : this.size - this.#free;
+    return this.#active;
   }
 
   /** Resolves, in arrival order, with a function that gives the permit back (once). */
   acquire(): Promise<() => void> {
-    if (this.#free > 0 && this.queued === 0) {
-      this.#free--;
+    if (this.#active < this.size && this.queued === 0) {
+      this.#active++;
       return Promise.resolve(this.#releaser());
     }
     return new Promise((resolve) => {
@@ -49,7 +48,7 @@ export class Admission {
       released = true;
       const next = this.#waiting[this.#head];
       if (next === undefined) {
-        this.#free++;
+        this.#active--;
         return;
       }
       // Hand the permit straight to the next in line.

@@ -19,7 +19,7 @@ export interface Limit {
 const onOff = z.enum(['on', 'off']).transform((v) => v === 'on');
 const int = (min: number, max: number): z.ZodType<number, string> =>
   z.string().regex(/^\d+$/, 'is not a whole number').transform(Number).pipe(z.number().min(min, `is below ${min}`).max(max, `is above ${max}`));
-/** `auto` (twice the CPU cores: argon2id runs on libuv's threads while the event loop does the rest) or a whole number. */
+/** `auto` (twice the CPU cores: while some flows hash on the hashing threads, others use the event loop) or a whole number. */
 const flowConcurrency = z.union([z.literal('auto').transform(() => 2 * availableParallelism()), int(1, 1024)], 'is neither auto nor a whole number from 1 to 1024');
 const duration = (minMs: number): z.ZodType<number, string> =>
   z.string().transform((s, ctx) => {

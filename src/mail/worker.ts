@@ -38,8 +38,8 @@ export interface OutboxWorkerOptions {
  * outcome before the next send: a crash resends at most the message in
  * flight (with the same Message-ID), and a clean stop resends nothing.
  * Kinds whose deliverer has `deliverMany` (events, not mail) go a run of
- * rows at a time, in one call and one mark. A
- * failure is retried with exponential backoff and jitter; a permanent one,
+ * rows at a time, in one call and one mark. A failure is retried with
+ * exponential backoff and jitter; a permanent one,
  * an unknown kind, or too many attempts give the row up. Logs carry row ids,
  * kinds and sanitized errors, never payloads (they hold links and tokens).
  */

@@ -98,11 +98,7 @@ export class OutboxRepository implements OutboxWriter {
     const list = typeof ids === 'string' ? [ids] : [...ids];
     if (list.length === 0) return;
     const now = new Date(this.#clock.now());
-    await this.#db
-      .updateTable('outbox')
-      .set({ delivered_at: now, locked_until: null, last_error: null })
-      .where('id', list.length === 1 ? '=' : 'in', list.length === 1 ? list[0]! : list)
-      .execute();
+    await this.#db.updateTable('outbox').set({ delivered_at: now, locked_until: null, last_error: null }).where('id', 'in', list).execute();
   }
 
   /** Failed for now: try again at `nextAt`. */

@@ -10,10 +10,13 @@ describe('health, readiness and metrics', () => {
       expect((await t.request('/readyz')).status).toBe(200);
       await t.request('/v1/recovery', { json: { email: 'm@example.com' } });
       const metrics = await (await t.request('/metrics')).text();
-      for (const name of ['hush_http_requests_total', 'hush_http_request_duration_seconds', 'hush_outbox_depth', 'hush_outbox_oldest_age_seconds', 'hush_outbox_failures_total']) {
+      for (const name of ['hush_http_requests_total', 'hush_http_request_duration_seconds', 'hush_outbox_depth', 'hush_outbox_oldest_age_seconds', 'hush_outbox_failures_total', 'hush_envelope_flows']) {
         expect(metrics, name).toContain(name);
       }
       expect(metrics).toMatch(/hush_http_requests_total\{method="POST",route="\/v1\/recovery",status="202"\} 1/);
+      // Nothing in flight between requests: no flow working, none waiting.
+      expect(metrics).toContain('hush_envelope_flows{state="working"} 0');
+      expect(metrics).toContain('hush_envelope_flows{state="waiting"} 0');
       // A database that lost its migrations is not ready.
       await sql`DELETE FROM hush_migrations`.execute(t.hush.database.db);
       const notReady = await t.request('/readyz');

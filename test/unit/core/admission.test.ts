@@ -67,4 +67,12 @@ describe('Admission', () => {
     expect(() => new Admission(Number.NaN)).toThrow(RangeError);
     expect(new Admission(Number.POSITIVE_INFINITY).size).toBe(Number.POSITIVE_INFINITY);
   });
+
+  it('without a limit, admits at once and still counts the flows working (a gauge, never NaN)', async () => {
+    const gate = new Admission(Number.POSITIVE_INFINITY);
+    const releases = await Promise.all(Array.from({ length: 3 }, () => gate.acquire()));
+    expect({ active: gate.active, queued: gate.queued }).toEqual({ active: 3, queued: 0 });
+    for (const release of releases) release();
+    expect(gate.active).toBe(0);
+  });
 });
