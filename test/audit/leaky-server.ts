@@ -95,7 +95,9 @@ export async function startLeakyServer(opts: LeakyOptions): Promise<LeakyServer>
     // Within-class variation every reply has: a request id header and a CSRF nonce in the body.
     res.setHeader('x-request-id', randomBytes(8).toString('hex'));
     res.setHeader('cache-control', leak.kind === 'header' && exists ? 'private, no-store' : 'no-store');
-    if (leak.kind === 'set-cookie' && exists) res.setHeader('set-cookie', `attempt=${randomBytes(6).toString('hex')}; Path=/; HttpOnly`);
+    // The cookie is made for every reply, so the only difference between the classes is the header itself (not a timing one).
+    const attempt = `attempt=${randomBytes(6).toString('hex')}; Path=/; HttpOnly`;
+    if (leak.kind === 'set-cookie' && exists) res.setHeader('set-cookie', attempt);
     res.statusCode = leak.kind === 'status' && !exists ? 404 : 200;
     const sentence = leak.kind === 'body-word' && exists ? 'We sent a link to your inbox.' : 'We sent a link to the inbox.';
     const nonce = randomBytes(12).toString('base64url');
