@@ -79,7 +79,6 @@ export class HashPool {
     if (!Number.isInteger(size) || size < 1) throw new RangeError('a hash pool needs at least one thread');
     this.size = size;
     this.#argon2 = createRequire(import.meta.url).resolve('@node-rs/argon2');
-    for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
   }
 
   hash(password: string, params: PasswordParams): Promise<string> {
@@ -88,6 +87,11 @@ export class HashPool {
 
   verify(stored: string, password: string): Promise<boolean> {
     return this.#submit({ id: this.#nextId++, op: 'verify', stored, password }) as Promise<boolean>;
+  }
+
+  /** Threads started so far (at most `size`). */
+  get threads(): number {
+    return this.#slots.length;
   }
 
   /** Hashes waiting for a thread. */
@@ -114,7 +118,12 @@ export class HashPool {
     if (this.#closed) return Promise.reject(new Error('the hash pool is closed'));
     return new Promise((resolve, reject) => {
       const pending: Pending = { job, resolve, reject };
-      const idle = this.#slots.find((s) => s.busy === undefined);
+      // Threads start when first needed (up to `size`): an instance that never hashes holds none.
+      let idle = this.#slots.find((s) => s.busy === undefined);
+      if (idle === undefined && this.#slots.length < this.size) {
+        idle = this.#spawn();
+        this.#slots.push(idle);
+      }
       if (idle === undefined) this.#queue.push(pending);
       else this.#start(idle, pending);
     });

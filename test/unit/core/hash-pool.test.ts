@@ -65,6 +65,15 @@ describe('HashPool', () => {
     expect(getPriority()).toBe(base);
   });
 
+  it('starts its threads only when hashes need them, never more than its size', async () => {
+    const p = pool(2);
+    expect(p.threads).toBe(0);
+    await p.hash('one', FAST);
+    expect(p.threads).toBe(1);
+    await Promise.all([p.hash('a', FAST), p.hash('b', FAST), p.hash('c', FAST)]);
+    expect(p.threads).toBe(2);
+  });
+
   it('keeps the process alive while a hash runs, and lets it end once idle (no close needed)', () => {
     const script = join(mkdtempSync(join(tmpdir(), 'hush-pool-')), 'main.mts');
     writeFileSync(
