@@ -1,6 +1,6 @@
 import { fisherExact } from './stats/exact.js';
 import { diffTokens, renderDiff } from './diff.js';
-import { features, shapeOf, tokenize } from './signature.js';
+import { features, shapeOf, tokenize, words } from './signature.js';
 import type { Feature } from './signature.js';
 import type { Channel, Reply } from './types.js';
 
@@ -27,14 +27,15 @@ export interface ChannelComparison {
 }
 
 const ABSENT = '<absent>';
-const STABLE_SHARE = 0.5;
+/** A body word kept in at least this share of a class's replies is stable; the rest are masked. */
+const STABLE_SHARE = 0.75;
 
 /**
  * Compares the replies of the two classes feature by feature. Variation inside
  * a class is learned first, not listed: a value that is different in most
  * same-class replies is a nonce (request id, CSRF token) and is compared only
- * by its shape; a body word that appears in fewer than half of a class's
- * replies is masked. What is left is compared with Fisher's exact test per
+ * by its shape; a body word that appears in fewer than three quarters of a
+ * class's replies is masked, so each class keeps one dominant body text. What is left is compared with Fisher's exact test per
  * value, so a reply that is *sometimes* different for one class (a rate limit
  * that only existing accounts hit) is a finding too, while values that merely
  * tick (the Date header) split the same way in both classes and are not.
@@ -107,14 +108,14 @@ function maskBodyText(kf: Feature[][], uf: Feature[][]): void {
     for (const fs of group) {
       const text = fs.find((f) => f.key === 'body text');
       if (text === undefined) continue;
-      for (const t of new Set(tokenize(text.value))) df.set(t, (df.get(t) ?? 0) + 1);
+      for (const t of new Set(words(text.value))) df.set(t, (df.get(t) ?? 0) + 1);
     }
     for (const [t, n] of df) if (n >= group.length * STABLE_SHARE) stable.add(t);
   }
   for (const fs of [...kf, ...uf]) {
     const text = fs.find((f) => f.key === 'body text');
     if (text === undefined) continue;
-    text.value = tokenize(text.value)
+    text.value = words(text.value)
       .map((t) => (stable.has(t) ? t : '<*>'))
       .join('')
       .replace(/(<\*>)+/g, '<*>');

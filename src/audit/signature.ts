@@ -66,6 +66,17 @@ export function tokenize(text: string): string[] {
   return text.match(/[\p{L}\p{N}_]+|[^\p{L}\p{N}_]+/gu) ?? [];
 }
 
+/**
+ * Splits text into words for masking: a word runs between white space, quotes
+ * and markup, so a nonce (`aB3-x_Yz`) or a timestamp (`2026-11-30T20:15:41.123Z`)
+ * is one word that is masked whole, not a few stable pieces (`-`, `2026`) that
+ * would split one class's replies into many variants. The separators are kept,
+ * so the words join back to the text.
+ */
+export function words(text: string): string[] {
+  return text.match(/[^\s<>"'=&;,(){}[\]]+|[\s<>"'=&;,(){}[\]]+/gu) ?? [];
+}
+
 /** A value's shape: length and character classes, used when the value itself is a nonce. */
 export function shapeOf(value: string): string {
   const classes = [/[a-z]/.test(value) ? 'a-z' : '', /[A-Z]/.test(value) ? 'A-Z' : '', /[0-9]/.test(value) ? '0-9' : '', /[^A-Za-z0-9]/.test(value) ? 'symbols' : '']

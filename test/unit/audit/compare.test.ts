@@ -3,7 +3,7 @@ import { compareContent } from '../../../src/audit/compare.js';
 import { diffTokens, renderDiff } from '../../../src/audit/diff.js';
 import { freshUnknown, unknownLike } from '../../../src/audit/identifiers.js';
 import { ecdfSvg } from '../../../src/audit/report/html.js';
-import { features, tokenize } from '../../../src/audit/signature.js';
+import { features, tokenize, words } from '../../../src/audit/signature.js';
 import { renderBody } from '../../../src/audit/template.js';
 import type { Reply } from '../../../src/audit/types.js';
 import { SeededRandom } from '../../../src/kernel/random.js';
@@ -58,6 +58,29 @@ describe('content comparison', () => {
     expect(b.p).toBeLessThan(1e-3);
     expect(b.keys[0]!.key).toBe('$ key order');
   });
+
+  // An HTML page with a CSRF nonce (base64url, so sometimes with a `-`) and a
+  // millisecond timestamp, sampled over 2 s (across a second boundary) as on a loaded machine: the nonce and
+  // the timestamp must be masked whole, or each class splits into many variants
+  // and a one-word leak falls below α at 40 replies per class (a CI failure).
+  const page = (word: string, i: number): Reply =>
+    reply({
+      headers: [['content-type', 'text/html']],
+      body: `<p>We sent a link to ${word} inbox.</p><input name="csrf" value="${Buffer.from(r.bytes(12)).toString('base64url')}"><footer>${new Date(Date.UTC(2026, 10, 30, 20, 15, 38) + i * 50).toISOString()}</footer>`,
+    });
+
+  it('finds a one-word difference in an HTML page whose nonce and timestamp vary, at 40 replies per class', () => {
+    for (let run = 0; run < 20; run++) {
+      const b = channel(compareContent(Array.from({ length: 40 }, (_, i) => page('your', i)), Array.from({ length: 40 }, (_, i) => page('the', i))), 'body');
+      expect(b.p).toBeLessThan(1e-10);
+      expect(b.keys[0]!.diff.join('\n')).toMatch(/\[-your-\]\{\+the\+\}/);
+    }
+  });
+
+  it('finds nothing in the same pages when both classes get the same word', () => {
+    const b = channel(compareContent(Array.from({ length: 40 }, (_, i) => page('your', i)), Array.from({ length: 40 }, (_, i) => page('your', i))), 'body');
+    expect(b.p).toBe(1);
+  });
 });
 
 describe('features', () => {
@@ -79,8 +102,11 @@ describe('minimal diff', () => {
     const lines = renderDiff(diffTokens(tokenize('We sent a link to your inbox today.'), tokenize('We sent a link to the inbox today.')), 2);
     expect(lines).toEqual(['…to [-your-]{+the+} inbox…']);
   });
-  it('round-trips tokens', () => {
+  it('round-trips tokens and words', () => {
     expect(tokenize('a-b  c!').join('')).toBe('a-b  c!');
+    const html = '<p class="x">Sent, at 2026-11-30T20:15:41.123Z</p><input value="aB3-x_Yz">';
+    expect(words(html).join('')).toBe(html);
+    expect(words(html)).toEqual(expect.arrayContaining(['2026-11-30T20:15:41.123Z', 'aB3-x_Yz', 'Sent']));
   });
 });
 
