@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { HushError } from '../kernel/errors.js';
 
 /** Account endpoints take at most 16 KiB. */
@@ -8,10 +9,12 @@ export type Fields = Record<string, unknown>;
 /**
  * Reads a JSON or form-encoded body of at most `limit` bytes into a plain
  * object. Too large: 413. Malformed, or not an object: 400. Another type: 415.
- * The decision depends only on the bytes sent.
+ * The decision depends only on the bytes sent. Given the Node request the
+ * body came on (`incoming`), it is read from there: the web Request and its
+ * stream are never built, which was a tenth of a flow's main-thread time.
  */
-export async function readBody(request: Request, limit: number = ACCOUNT_BODY_LIMIT): Promise<Fields> {
-  const text = await readText(request, limit);
+export async function readBody(request: Request, limit: number = ACCOUNT_BODY_LIMIT, incoming?: IncomingMessage): Promise<Fields> {
+  const text = await readText(request, limit, incoming);
   const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (text.length === 0) return {};
   if (type === 'application/json' || type.endsWith('+json')) return parseJson(text);
@@ -24,10 +27,53 @@ export async function readBody(request: Request, limit: number = ACCOUNT_BODY_LI
 }
 
 /** Reads at most `limit` bytes of UTF-8, refusing (413) as soon as the body is larger; never buffers more. */
-export async function readText(request: Request, limit: number): Promise<string> {
+export async function readText(request: Request, limit: number, incoming?: IncomingMessage): Promise<string> {
   const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) throw new HushError('HUSH_BODY_TOO_LARGE', { message: `The request body is larger than ${limit} bytes.` });
-  return decode(await readLimited(request, limit));
+  if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
+  return decode(incoming !== undefined && !incoming.readableDidRead ? await readIncoming(incoming, limit) : await readLimited(request, limit));
+}
+
+function tooLarge(limit: number): HushError {
+  return new HushError('HUSH_BODY_TOO_LARGE', { message: `The request body is larger than ${limit} bytes.` });
+}
+
+/** The same bounded read straight from Node's stream; past the limit the rest is discarded as it comes, never kept. */
+function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (): void => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        done();
+        chunks.length = 0;
+        // Flowing with no listener: Node drops what is still to come (requestTimeout bounds how long).
+        incoming.resume();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (cause: unknown): void => {
+      done();
+      reject(new HushError('HUSH_BODY_MALFORMED', { message: 'The request body could not be read to the end.', cause }));
+    };
+    const onAborted = (): void => onError(new Error('the client closed the connection'));
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('aborted', onAborted);
+  });
 }
 
 async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
@@ -46,7 +92,7 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
     size += next.value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => undefined);
-      throw new HushError('HUSH_BODY_TOO_LARGE', { message: `The request body is larger than ${limit} bytes.` });
+      throw tooLarge(limit);
     }
     chunks.push(next.value);
   }

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { HushError } from '../../kernel/errors.js';
@@ -155,10 +157,21 @@ export function accountApi(deps: AccountApiDeps): Hono {
   return app;
 }
 
+/**
+ * The Node request under `c.req.raw` when the server built that Request from
+ * it (@hono/node-server's lazy request, whose prototype is its own); not for
+ * a Request made in process (the pages' forward, `app.request` in tests),
+ * whose body is its own.
+ */
+function nodeIncoming(c: Context): IncomingMessage | undefined {
+  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+  return incoming !== undefined && Object.getPrototypeOf(c.req.raw) !== Request.prototype ? incoming : undefined;
+}
+
 /** Reads the body, or answers the error it caused (413, 400, 415): those depend only on the bytes sent. */
 async function bodyOrReply(c: Context): Promise<Fields | Response> {
   try {
-    return await readBody(c.req.raw);
+    return await readBody(c.req.raw, undefined, nodeIncoming(c));
   } catch (err) {
     if (err instanceof HushError) return c.json(err.toJSON(), err.status as 400);
     throw err;
