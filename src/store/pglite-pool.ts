@@ -5,6 +5,9 @@ import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kyse
 /** Named statements kept prepared at most; the least recently used is closed past this. */
 export const STATEMENT_CACHE_SIZE = 256;
 
+/** Longest run of back-to-back queries (ms) before the event loop gets a turn. */
+const SLICE_MS = 2;
+
 const { serialize } = protocol;
 /** Statements worth preparing: the DML a flow repeats. Everything else (BEGIN, DDL, …) runs unnamed. */
 const CACHEABLE = /^\s*(select|insert|update|delete|with)\b/i;
@@ -33,6 +36,8 @@ export class PGlitePool implements PostgresPool {
   readonly #pg: PGlite;
   readonly #statements = new Map<string, string>();
   #nextName = 0;
+  /** When the current run of queries without an event-loop turn began; undefined once the loop has turned. */
+  #sliceStart: number | undefined;
   #tail: Promise<void> = Promise.resolve();
   #ended = false;
 
@@ -94,6 +99,7 @@ export class PGlitePool implements PostgresPool {
     }
     if (name === '' || parsedNow) parts.push(serialize.parse({ text: sql, name }));
     parts.push(serialize.bind({ statement: name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync());
+    await this.#slice();
     // The data folder (NodeFS) and the in-memory store write through, so there is nothing to sync after a statement.
     const { messages } = await this.#pg.execProtocol(concat(parts), { syncToFs: false, throwOnError: false });
     const error = messages.find((m) => m instanceof wire.DatabaseError);
@@ -106,6 +112,25 @@ export class PGlitePool implements PostgresPool {
     const result = parse.parseResults(messages, this.#pg.parsers)[0];
     const rows = (result?.rows ?? []) as R[];
     return { command: commandOf(sql), rowCount: result?.affectedRows ?? rows.length, rows };
+  }
+
+  /**
+   * Bounds how long queries run back to back without the event loop getting a
+   * turn. PGlite answers synchronously, so a queue of flows waiting for the
+   * connection would otherwise run as one chain of microtasks, holding back
+   * every timer (the envelope's floor) and socket until the queue is empty.
+   * Past SLICE_MS of such a chain the next query waits for one loop turn.
+   */
+  async #slice(): Promise<void> {
+    const now = performance.now();
+    if (this.#sliceStart === undefined) {
+      this.#sliceStart = now;
+      setImmediate(() => (this.#sliceStart = undefined));
+      return;
+    }
+    if (now - this.#sliceStart < SLICE_MS) return;
+    await yieldToLoop();
+    return this.#slice();
   }
 
   /** After a schema change: a prepared `SELECT *` would fail ("cached plan must not change result type"). */
@@ -140,6 +165,9 @@ function arrayLiteral(items: readonly unknown[]): string {
   });
   return `{${parts.join(',')}}`;
 }
+
+/** One turn of the event loop (after I/O, before the next timers). */
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
