@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { runAudit } from '../src/audit/audit.js';
 import { ProbeClient } from '../src/audit/client.js';
 import { Sampler } from '../src/audit/sampler.js';
+import { QUANTILE_TEST_MIN } from '../src/audit/analyze.js';
 import { decileTest } from '../src/audit/stats/decile-test.js';
 import { mannWhitney } from '../src/audit/stats/mann-whitney.js';
 import { median } from '../src/audit/stats/quantile.js';
@@ -50,11 +51,12 @@ async function setLeak(leak: object): Promise<void> {
 
 const probe = (): Probe => ({ name: 'login', url, method: 'POST', headers: [], body: { kind: 'json', template: '{"email":"{{id}}","password":"x"}' }, known });
 
-/** The audit's time channel at α: its three tests, each at α/3 (Bonferroni). Pairs stay pairs. */
+/** The audit's time channel at α: its three tests, each at α/3 (Bonferroni), the quantile test from QUANTILE_TEST_MIN replies per class. Pairs stay pairs. */
 function detects(k: number[], u: number[]): boolean {
   const a = ALPHA / 3;
   if (mannWhitney(u, k).p < a) return true;
   if (signedRank(u.map((v, i) => v - k[i]!)).p < a) return true;
+  if (k.length < QUANTILE_TEST_MIN || u.length < QUANTILE_TEST_MIN) return false;
   return decileTest(k, u, { alpha: a, random, resamples: 100 }).p < a;
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../../src/kernel/random.js';
+import { QUANTILE_TEST_MIN, analyze } from '../../../src/audit/analyze.js';
+import type { Sample } from '../../../src/audit/types.js';
 import { decileTest } from '../../../src/audit/stats/decile-test.js';
 import { binomialTwoSided, fisherExact, logGamma } from '../../../src/audit/stats/exact.js';
 import { mannWhitney } from '../../../src/audit/stats/mann-whitney.js';
@@ -111,6 +113,24 @@ describe('bootstrap decile test', () => {
     const big = decileTest(normalSample(1600, 0, 1, r), normalSample(1600, 0, 1, r), { alpha: 1e-3, random: r }).mdd;
     expect(small / big).toBeGreaterThan(2.5);
     expect(small / big).toBeLessThan(6);
+  });
+});
+
+describe('timing verdict at a small look', () => {
+  // Replies that sit at a floor and are 400 µs slower when sent first in their
+  // pair; the order is random, and here the known request came first in 26
+  // of 40 pairs. Nothing depends on the class, yet the deciles of the two
+  // classes differ by a whole step with a tiny bootstrap error.
+  const sample = (first: boolean, i: number): Sample => ({ cls: 'known', micros: 6000 + (first ? 400 : 0) + (i % 7) * 3, reply: { status: 200, headers: [], body: '' } });
+  const known = Array.from({ length: 40 }, (_, i) => sample(i < 26, i));
+  const unknown = Array.from({ length: 40 }, (_, i) => ({ ...sample(i >= 26, i), cls: 'unknown' as const }));
+
+  it(`the quantile test alone would flag it, so below ${QUANTILE_TEST_MIN} replies per class only the rank tests decide`, () => {
+    const alpha = 4e-5;
+    expect(decileTest(known.map((s) => s.micros), unknown.map((s) => s.micros), { alpha, random: new SeededRandom(1) }).p).toBeLessThan(alpha);
+    const time = analyze(known, unknown, alpha, new SeededRandom(1)).verdicts.find((v) => v.channel === 'time')!;
+    expect(time.finding).toBe(false);
+    expect(time.evidence.join('\n')).toContain(`not tested below ${QUANTILE_TEST_MIN}`);
   });
 });
 
