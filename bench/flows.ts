@@ -78,23 +78,36 @@ const pct = (xs: number[], p: number): number => {
 async function closedLoop(url: URL, path: string, body: (i: number) => string, concurrency: number, seconds: number = SECONDS, settle: number = Math.min(1, seconds / 4)): Promise<Run> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const times: number[] = [];
+  let i = 0;
+  const window = await inWindow(
+    concurrency,
+    seconds,
+    settle,
+    () => timedPost(agent, url, path, body(i++), client()),
+    (r) => {
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      times.push(r.ms);
+    },
+  );
+  agent.destroy();
+  return { rps: times.length / window, p50: pct(times, 0.5), p99: pct(times, 0.99) };
+}
+
+/** `concurrency` lanes repeat `step` for `seconds`; `keep` sees each result that ended between `settle` and the stop. Returns that window's length in seconds. */
+async function inWindow<T>(concurrency: number, seconds: number, settle: number, step: () => Promise<T>, keep: (result: T) => void): Promise<number> {
   const start = performance.now();
   const from = start + settle * 1000;
   const stopAt = start + seconds * 1000;
-  let i = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < stopAt) {
-        const r = await timedPost(agent, url, path, body(i++), client());
+        const result = await step();
         const at = performance.now();
-        if (at < from || at > stopAt) continue;
-        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-        times.push(r.ms);
+        if (at >= from && at <= stopAt) keep(result);
       }
     }),
   );
-  agent.destroy();
-  return { rps: times.length / ((stopAt - from) / 1000), p50: pct(times, 0.5), p99: pct(times, 0.99) };
+  return (stopAt - from) / 1000;
 }
 
 /**
@@ -155,19 +168,8 @@ for (const [name, path, body] of endpoints.filter(([n]) => only === undefined ||
 const stored = await argon2Hash('bench passphrase one', hush.flows.hasher.params);
 async function rawArgon2(seconds: number, settle: number): Promise<{ count: number; seconds: number }> {
   let count = 0;
-  const start = performance.now();
-  const from = start + settle * 1000;
-  const stopAt = start + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < stopAt) {
-        await argon2Verify(stored, 'not it');
-        const at = performance.now();
-        if (at >= from && at <= stopAt) count++;
-      }
-    }),
-  );
-  return { count, seconds: (stopAt - from) / 1000 };
+  const window = await inWindow(CONCURRENCY, seconds, settle, () => argon2Verify(stored, 'not it'), () => count++);
+  return { count, seconds: window };
 }
 // The ratio is measured in alternating slices of login and raw argon2id: this shared machine's
 // speed drifts by tens of per cent within minutes, and one run of each, minutes apart, measured the drift.

@@ -35,10 +35,11 @@ const STABLE_SHARE = 0.75;
  * a class is learned first, not listed: a value that is different in most
  * same-class replies is a nonce (request id, CSRF token) and is compared only
  * by its shape; a body word that appears in fewer than three quarters of a
- * class's replies is masked, so each class keeps one dominant body text. What is left is compared with Fisher's exact test per
- * value, so a reply that is *sometimes* different for one class (a rate limit
- * that only existing accounts hit) is a finding too, while values that merely
- * tick (the Date header) split the same way in both classes and are not.
+ * class's replies is masked, so each class keeps one dominant body text.
+ * What is left is compared with Fisher's exact test per value, so a reply
+ * that is *sometimes* different for one class (a rate limit that only
+ * existing accounts hit) is a finding too, while values that merely tick (the
+ * Date header) split the same way in both classes and are not.
  */
 export function compareContent(known: readonly Reply[], unknown: readonly Reply[]): ChannelComparison[] {
   const kf = known.map(features);

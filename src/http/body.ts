@@ -37,6 +37,10 @@ function tooLarge(limit: number): HushError {
   return new HushError('HUSH_BODY_TOO_LARGE', { message: `The request body is larger than ${limit} bytes.` });
 }
 
+function unreadable(cause: unknown): HushError {
+  return new HushError('HUSH_BODY_MALFORMED', { message: 'The request body could not be read to the end.', cause });
+}
+
 /** The same bounded read straight from Node's stream; past the limit the rest is discarded as it comes, never kept. */
 function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
@@ -62,11 +66,11 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Ar
     };
     const onEnd = (): void => {
       done();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      resolve(Buffer.concat(chunks, size));
     };
     const onError = (cause: unknown): void => {
       done();
-      reject(new HushError('HUSH_BODY_MALFORMED', { message: 'The request body could not be read to the end.', cause }));
+      reject(unreadable(cause));
     };
     const onAborted = (): void => onError(new Error('the client closed the connection'));
     incoming.on('data', onData);
@@ -86,7 +90,7 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
     try {
       next = await reader.read();
     } catch (cause) {
-      throw new HushError('HUSH_BODY_MALFORMED', { message: 'The request body could not be read to the end.', cause });
+      throw unreadable(cause);
     }
     if (next.done) break;
     size += next.value.byteLength;
@@ -96,13 +100,7 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
     }
     chunks.push(next.value);
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return Buffer.concat(chunks, size);
 }
 
 function decode(bytes: Uint8Array): string {

@@ -45,7 +45,7 @@ export class PGlitePool implements PostgresPool {
     this.#pg = pg;
   }
 
-  /** Statements prepared right now (for tests and metrics). */
+  /** Statements prepared right now (for tests). */
   get prepared(): number {
     return this.#statements.size;
   }
@@ -101,7 +101,7 @@ export class PGlitePool implements PostgresPool {
     parts.push(serialize.bind({ statement: name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync());
     await this.#slice();
     // The data folder (NodeFS) and the in-memory store write through, so there is nothing to sync after a statement.
-    const { messages } = await this.#pg.execProtocol(concat(parts), { syncToFs: false, throwOnError: false });
+    const { messages } = await this.#pg.execProtocol(Buffer.concat(parts), { syncToFs: false, throwOnError: false });
     const error = messages.find((m) => m instanceof wire.DatabaseError);
     if (error !== undefined) {
       // A statement that failed to parse was never prepared; one that failed later stays valid.
@@ -136,7 +136,7 @@ export class PGlitePool implements PostgresPool {
   /** After a schema change: a prepared `SELECT *` would fail ("cached plan must not change result type"). */
   async #forgetStatements(): Promise<void> {
     this.#statements.clear();
-    await this.#pg.execProtocol(concat([serialize.parse({ text: 'DEALLOCATE ALL' }), serialize.bind({}), serialize.execute({}), serialize.sync()]), { syncToFs: false });
+    await this.#pg.execProtocol(Buffer.concat([serialize.parse({ text: 'DEALLOCATE ALL' }), serialize.bind({}), serialize.execute({}), serialize.sync()]), { syncToFs: false });
   }
 }
 
@@ -168,18 +168,6 @@ function arrayLiteral(items: readonly unknown[]): string {
 
 /** One turn of the event loop (after I/O, before the next timers). */
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
 
 function commandOf(sql: string): PostgresQueryResult<unknown>['command'] {
   const head = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase();
