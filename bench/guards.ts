@@ -22,6 +22,7 @@ import { solveChallenge } from 'altcha-lib';
 import type { Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { createGuards } from '../src/guard/guards.js';
+import { guardStores } from '../src/hush.js';
 import type { Guards } from '../src/guard/guards.js';
 import { ProofOfWork } from '../src/guard/pow.js';
 import { MemoryPowReplay } from '../src/store/pow-replay.js';
@@ -49,7 +50,8 @@ async function makeGuards(redis?: Redis): Promise<Guards> {
     HUSH_LIMIT_RECOVERY_IDENTIFIER: '1000000/1h',
     HUSH_LIMIT_APP: '100000000/1m',
   });
-  return createGuards({ config, clock: systemClock, random: cryptoRandom, logger: silentLogger(), events, metrics: new Registry(), ...(redis ? { redis, redisPrefix: `hush:bench:${process.pid}:` } : {}) });
+  const redisPrefix = `hush:bench:${process.pid}:`;
+  return createGuards({ config, clock: systemClock, random: cryptoRandom, logger: silentLogger(), events, metrics: new Registry(), stores: guardStores(redis ? { redis, redisPrefix } : {}), ...(redis ? { redis, redisPrefix } : {}) });
 }
 
 function app(guards: Guards | null): Hono {

@@ -1,20 +1,20 @@
 /**
- * The composition root: builds one hush instance from its configuration, in
- * an order visible here — store, mail, guards, detection, flows, HTTP. The
- * server (`hush serve`) and tests use it; nothing else builds these parts.
+ * The composition root: the one place that builds hush's parts, for the
+ * server (`hush serve`, tests) and the CLI alike, in an order visible here —
+ * database and stores, guards, detection, mail and the outbox worker, the
+ * flows and their runner, HTTP. docs/architecture.md draws the layers.
  */
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { Redis } from 'ioredis';
 import type { Hono } from 'hono';
-import type { Context } from 'hono';
-import type { HttpBindings } from '@hono/node-server';
+import type { Kysely } from 'kysely';
 import type { Config } from './kernel/config.js';
 import type { Clock } from './kernel/clock.js';
 import { systemClock } from './kernel/clock.js';
 import type { Random } from './kernel/random.js';
 import { cryptoRandom } from './kernel/random.js';
 import type { Logger } from './kernel/log.js';
-import { createLogger } from './kernel/log.js';
+import { createLogger, silentLogger } from './kernel/log.js';
 import type { AccountEvent, EventSink } from './core/event.js';
 import type { Deliverer } from './core/outbox.js';
 import { Envelope } from './core/envelope.js';
@@ -22,21 +22,36 @@ import { PasswordHasher } from './core/password.js';
 import { PasswordPolicy } from './core/password-policy.js';
 import { Tokens } from './core/token.js';
 import { Sessions } from './core/session.js';
-import type { FlowDeps } from './core/flows/index.js';
+import { runGuarded } from './core/guarded-flow.js';
+import type { GuardedDeps, GuardedOutcome } from './core/guarded-flow.js';
+import type { FlowDeps, GuardedFlow, RequestMeta } from './core/flows/index.js';
+import { createGuards } from './guard/guards.js';
+import type { Guards } from './guard/guards.js';
+import { BlockList } from './guard/block-list.js';
+import { guardMetrics } from './guard/metrics.js';
+import type { GuardStores } from './guard/stores.js';
+import { SEVERITIES } from './detect/rule-schema.js';
+import { createDetectionService, guardsResponder } from './detect/index.js';
+import type { DetectionService } from './detect/index.js';
+import { OutboxWorker } from './outbox/worker.js';
+import { createMailDeliverer, createMailTransport } from './mail/index.js';
+import type { MailTransport } from './mail/index.js';
 import { openDatabase } from './store/database.js';
 import type { DatabaseHandle } from './store/database.js';
+import type { Database } from './store/schema.js';
 import { migrate } from './store/migrate.js';
 import { loadOrCreateSecret } from './store/data-dir.js';
 import { KyselyAccountStore } from './store/account-store.js';
 import { Janitor } from './store/janitor.js';
-import { SqlBlockStore } from './store/blocks.js';
-import { SqlPowReplay } from './store/pow-replay.js';
-import { createGuards, clientAddress } from './guard/guards.js';
-import type { Guards } from './guard/guards.js';
-import { OutboxWorker, createMailDeliverer, createMailTransport } from './mail/index.js';
-import type { MailTransport } from './mail/index.js';
+import { OutboxRepository } from './store/outbox.js';
+import { MemoryBlockStore, SqlBlockStore } from './store/blocks.js';
+import { MemoryPowReplay, RedisPowReplay, SqlPowReplay } from './store/pow-replay.js';
+import { EventRetention, SqlEventStore } from './store/events.js';
+import { SqlSignalStore } from './store/signals.js';
+import { SqlApiKeyStore } from './store/api-keys.js';
 import { createApp } from './http/app.js';
 import { accountApi } from './http/api/account.js';
+import { requestClient } from './http/client.js';
 import { healthRoutes } from './http/health.js';
 import { httpMetrics } from './http/http-metrics.js';
 import { requestLog } from './http/request-log.js';
@@ -47,12 +62,73 @@ import { eventsApi } from './http/api/events.js';
 import { signalsApi } from './http/api/signals.js';
 import { apiKeyAuth } from './http/api/api-key-auth.js';
 import { blockAdmin } from './http/admin/blocks.js';
-import { createDetectionService, guardsResponder } from './detect/index.js';
-import type { DetectionService } from './detect/index.js';
 import { SessionCookie } from './http/cookies.js';
 import { hostedPages } from './http/pages/index.js';
 import { listen } from './http/server.js';
 import type { RunningServer } from './http/server.js';
+
+/** Every table hush keeps, one instance each: what the flows, guards, detection, the janitor and the CLI share. */
+export interface Stores {
+  /** Identities, tokens, sessions and the outbox, with transactions over them (core's AccountStore). */
+  account: KyselyAccountStore;
+  /** The outbox table as the worker reads it (outbox's OutboxQueue); flows write it through `account`. */
+  outbox: OutboxRepository;
+  /** The block list's table (guard's BlockStore). */
+  blocks: SqlBlockStore;
+  /** Spent proof-of-work solutions (guard's PowReplayStore). */
+  spentPow: SqlPowReplay;
+  /** Accepted events (detect's EventStore). */
+  events: SqlEventStore;
+  /** Detection signals (detect's SignalStore). */
+  signals: SqlSignalStore;
+  apiKeys: SqlApiKeyStore;
+}
+
+export function createStores(db: Kysely<Database>, deps: { clock: Clock; random: Random }): Stores {
+  return {
+    account: new KyselyAccountStore(db, deps),
+    outbox: new OutboxRepository(db, deps.clock, deps.random),
+    blocks: new SqlBlockStore(db),
+    spentPow: new SqlPowReplay(db),
+    events: new SqlEventStore(db),
+    signals: new SqlSignalStore(db, SEVERITIES),
+    apiKeys: new SqlApiKeyStore({ db, ...deps }),
+  };
+}
+
+/**
+ * The guards' stores: the database's block list and replay table when there
+ * is a database (else this process's memory), and Redis's replay, shared by
+ * every instance with the same prefix, when there is Redis.
+ */
+export function guardStores(options: { stores?: Pick<Stores, 'blocks' | 'spentPow'>; redis?: Redis; redisPrefix?: string } = {}): GuardStores {
+  const { stores, redis } = options;
+  return {
+    blocks: stores?.blocks ?? new MemoryBlockStore(),
+    spentPow: stores?.spentPow ?? new MemoryPowReplay(),
+    ...(redis === undefined ? {} : { sharedSpentPow: new RedisPowReplay(redis, `${options.redisPrefix ?? 'hush:'}pow:spent:`) }),
+  };
+}
+
+/** What an operator command works with: the stores, and the block list over its table. */
+export interface OperatorParts extends Stores {
+  database: DatabaseHandle;
+  blockList: BlockList;
+}
+
+/** For the CLI: opens the configured database, migrated, builds its stores, runs `work`, and always closes it (releasing the data-folder lock). */
+export async function withStores<T>(config: Config, work: (parts: OperatorParts) => Promise<T>): Promise<T> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  try {
+    await migrate(database.db);
+    const deps = { clock: systemClock, random: cryptoRandom };
+    const stores = createStores(database.db, deps);
+    const blockList = new BlockList({ store: stores.blocks, ...deps, logger: silentLogger(), metrics: guardMetrics(new Registry()) });
+    return await work({ ...stores, database, blockList });
+  } finally {
+    await database.close();
+  }
+}
 
 export interface HushOptions {
   config: Config;
@@ -72,13 +148,19 @@ export interface Hush {
   readonly app: Hono;
   readonly logger: Logger;
   readonly database: DatabaseHandle;
+  /** The account store (identities, tokens, sessions, outbox): `stores.account`. */
   readonly store: KyselyAccountStore;
+  readonly stores: Stores;
   readonly worker: OutboxWorker;
   readonly guards: Guards;
   readonly detect: DetectionService;
   readonly envelope: Envelope;
   /** The flows' dependencies: what a library user calls flows with. */
   readonly flows: FlowDeps;
+  /** What core's guarded-flow runner needs (flows, envelope, guards, logger). */
+  readonly guarded: GuardedDeps;
+  /** Runs one guarded flow as the API and the pages do: parse, guards, flow, inside the envelope. */
+  runGuarded<I>(flow: GuardedFlow<I>, fields: Readonly<Record<string, unknown>>, meta: RequestMeta): Promise<GuardedOutcome>;
   readonly metrics: Registry;
   /** Serves the app on the configured host and port. */
   listen(): Promise<RunningServer>;
@@ -112,24 +194,33 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       await redis.connect().catch((err: unknown) => logger.warn({ err }, 'Redis is unreachable at start; local insurance limits hold until it answers'));
     }
 
-    // The worker polls on its own clock and is never woken by a request: delivering right after a
-    // commit would put the effect's CPU time inside that request's reply window (a timing channel).
-    const store = new KyselyAccountStore(database.db, { clock, random });
+    const stores = createStores(database.db, { clock, random });
+    const store = stores.account;
+    // Guards' events go through the outbox like the flows' (never lost). The worker polls on its own clock and is
+    // never woken by a request: delivering right after a commit would put the effect's CPU time inside that
+    // request's reply window (a timing channel).
     const events: EventSink = { record: async (event: AccountEvent): Promise<void> => void (await store.outbox.enqueue('event', event)) };
 
-    const guards = await createGuards({ config, clock, random, logger, events, metrics, db: database.db, secret, redisPrefix: config.redisPrefix, ...(redis ? { redis } : {}) });
+    const guards = await createGuards({
+      config, clock, random, logger, events, metrics, secret, redisPrefix: config.redisPrefix,
+      stores: guardStores({ stores, ...(redis ? { redis } : {}), redisPrefix: config.redisPrefix }),
+      ...(redis ? { redis } : {}),
+    });
     closers.unshift(() => guards.close());
 
     // Detection reads the events the outbox delivers, and answers through the guards.
     const detect: DetectionService = createDetectionService({
-      config, db: database.db, clock, random, logger, secret, metrics, responder: guardsResponder(guards), outbox: store.outbox, ...(redis ? { redis } : {}),
+      config, clock, random, logger, secret, metrics, responder: guardsResponder(guards), outbox: store.outbox,
+      stores: { events: stores.events, signals: stores.signals },
+      ...(redis ? { redis } : {}),
     });
     closers.unshift(() => detect.close());
 
+    // The outbox worker: mail and detection plug in as deliverers.
     const transport: MailTransport = createMailTransport(config, clock);
     closers.unshift(() => transport.close());
     const deliverers: Deliverer[] = [createMailDeliverer({ transport, config }), ...detect.deliverers];
-    const worker = new OutboxWorker({ db: database.db, deliverers, clock, random, logger: logger.child({ component: 'outbox' }), metrics, pollMs: 200 });
+    const worker = new OutboxWorker({ queue: stores.outbox, deliverers, clock, random, logger: logger.child({ component: 'outbox' }), metrics, pollMs: 200 });
 
     const hasher = await PasswordHasher.create(
       { memoryCost: config.argon2Memory, timeCost: config.argon2Time, parallelism: config.argon2Parallelism },
@@ -147,69 +238,59 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       settings: { origin: config.origin, recoveryTtlMs: config.recoveryTtl, magicTtlMs: config.magicTtl, verifyTtlMs: config.verifyTtl },
     };
     const envelope = new Envelope({ clock, floorMinMs: config.floorMin, concurrency: config.flowConcurrency, enabled: options.envelope ?? true });
-    new Gauge({
-      name: 'hush_envelope_flows',
-      help: 'Account flows working now, and waiting in line to be admitted (HUSH_FLOW_CONCURRENCY): a line that never empties says the machine is short of CPU.',
-      labelNames: ['state'] as const,
-      registers: [metrics],
-      collect() {
-        const { active, queued } = envelope.load;
-        this.set({ state: 'working' }, active);
-        this.set({ state: 'waiting' }, queued);
-      },
-    });
+    envelopeGauge(metrics, envelope);
     if (options.envelope === false) logger.warn('the envelope is OFF (no timing floor, no dummy hash): replies reveal account existence through timing');
+    const guarded: GuardedDeps = { flows, envelope, guards, logger };
 
     let stopping = false;
-    const address = (c: Context): string => {
-      const socket = (c.env as Partial<HttpBindings> | undefined)?.incoming?.socket?.remoteAddress ?? '0.0.0.0';
-      return clientAddress(socket, c.req.raw.headers, guards.trust);
-    };
+    const client = requestClient(guards.trust);
+    const cookie = new SessionCookie(config.origin);
     const app = createApp({
       logger,
       middleware: [
         securityHeaders({ origin: config.origin }),
         cors({ origins: config.corsOrigins }),
         csrf({ origin: config.origin, corsOrigins: config.corsOrigins }),
-        refuseInsecureTokens({ origin: config.origin, trust: guards.trust }),
+        refuseInsecureTokens({ origin: config.origin, trust: client.trust }),
         httpMetrics(metrics),
         requestLog(logger.child({ component: 'http' })),
       ],
       routes: [
         healthRoutes({ db: database.db, metrics, isStopping: () => stopping }),
-        accountApi({ flows, envelope, guards, cookie: new SessionCookie(config.origin), clock, logger, clientAddress: address }),
-        powApi({ guards, clientAddress: address }),
-        eventsApi({ intake: detect.detection, apiKeys: detect.apiKeys, clock, logger }),
-        signalsApi({ signals: detect.signals, apiKeys: detect.apiKeys, clock }),
-        blockAdmin({ guards, authorize: apiKeyAuth(detect.apiKeys, 'admin') }),
-        hostedPages({ config, flows, envelope, guards, cookie: new SessionCookie(config.origin), clock, logger, clientAddress: address }),
+        accountApi({ guarded, cookie, client }),
+        powApi({ guards, clientAddress: client.address }),
+        eventsApi({ intake: detect.detection, apiKeys: stores.apiKeys, clock, logger }),
+        signalsApi({ signals: stores.signals, apiKeys: stores.apiKeys, clock }),
+        blockAdmin({ guards, authorize: apiKeyAuth(stores.apiKeys, 'admin') }),
+        hostedPages({ config, guarded, cookie, client }),
       ],
     });
 
-    const blocks = new SqlBlockStore(database.db);
-    const spentPow = new SqlPowReplay(database.db);
+    const retention = new EventRetention({ store: stores.events, clock, logger, retentionMs: config.eventRetention });
     const janitor = new Janitor({
       clock,
       logger,
       sweeps: [
         (now) => store.tokens.pruneExpired(now),
         (now) => store.sessions.pruneExpired(now),
-        (now) => blocks.purgeExpired(now.getTime()),
-        (now) => spentPow.sweep(now.getTime()),
+        (now) => stores.blocks.purgeExpired(now.getTime()),
+        (now) => stores.spentPow.sweep(now.getTime()),
       ],
     });
     if (options.worker ?? true) {
       worker.start();
       janitor.start();
-      detect.start();
+      retention.start();
     }
 
     return {
-      config, app, logger, database, store, worker, guards, detect, envelope, flows, metrics,
+      config, app, logger, database, store, stores, worker, guards, detect, envelope, flows, guarded, metrics,
+      runGuarded: (flow, fields, meta) => runGuarded(guarded, flow, fields, meta),
       listen: () => listen(app, { host: config.host, port: config.port }),
       async close(): Promise<void> {
         stopping = true;
         janitor.stop();
+        retention.stop();
         await worker.stop();
         for (const close of closers) await close();
       },
@@ -218,4 +299,18 @@ export async function createHush(options: HushOptions): Promise<Hush> {
     for (const close of closers) await close().catch(() => undefined);
     throw err;
   }
+}
+
+function envelopeGauge(metrics: Registry, envelope: Envelope): void {
+  new Gauge({
+    name: 'hush_envelope_flows',
+    help: 'Account flows working now, and waiting in line to be admitted (HUSH_FLOW_CONCURRENCY): a line that never empties says the machine is short of CPU.',
+    labelNames: ['state'] as const,
+    registers: [metrics],
+    collect() {
+      const { active, queued } = envelope.load;
+      this.set({ state: 'working' }, active);
+      this.set({ state: 'waiting' }, queued);
+    },
+  });
 }

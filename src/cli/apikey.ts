@@ -1,10 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { systemClock } from '../kernel/clock.js';
-import { cryptoRandom } from '../kernel/random.js';
-import { API_KEY_SCOPES, SqlApiKeyStore } from '../store/api-keys.js';
+import { API_KEY_SCOPES } from '../store/api-keys.js';
 import type { ApiKeyScope } from '../store/api-keys.js';
 import { CliError, EXIT, configFrom, storeOptions } from './shared.js';
-import { withStore } from './store-command.js';
+import { withStores } from './store-command.js';
 
 /**
  * `hush apikey create|list|revoke`: keys for other apps to send events
@@ -21,8 +19,8 @@ export function registerApiKey(program: Command): void {
       .addOption(new Option('--scope <scope...>', 'what it may do (repeatable)').choices([...API_KEY_SCOPES]).makeOptionMandatory())
       .action(async (opts: Record<string, unknown>) => {
         const config = configFrom(opts);
-        await withStore(config, async (handle) => {
-          const store = new SqlApiKeyStore({ db: handle.db, clock: systemClock, random: cryptoRandom });
+        await withStores(config, async ({ apiKeys }) => {
+          const store = apiKeys;
           if ((await store.list()).some((k) => k.name === opts.name && k.revokedAt === undefined)) throw new CliError(`a live key is already named ${String(opts.name)}; revoke it first`, EXIT.usage);
           const { record, key } = await store.create(String(opts.name), opts.scope as ApiKeyScope[]);
           process.stderr.write(`created key ${record.name} (${record.scopes.join(', ')}); it is shown only now:\n`);
@@ -37,8 +35,8 @@ export function registerApiKey(program: Command): void {
       .option('--json', 'print JSON lines')
       .action(async (opts: Record<string, unknown>) => {
         const config = configFrom(opts);
-        await withStore(config, async (handle) => {
-          const keys = await new SqlApiKeyStore({ db: handle.db, clock: systemClock, random: cryptoRandom }).list();
+        await withStores(config, async ({ apiKeys }) => {
+          const keys = await apiKeys.list();
           for (const k of keys) {
             const iso = (t: number | undefined): string | null => (t === undefined ? null : new Date(t).toISOString());
             if (opts.json === true) process.stdout.write(`${JSON.stringify({ name: k.name, id: k.id, scopes: k.scopes, createdAt: iso(k.createdAt), lastUsedAt: iso(k.lastUsedAt), revokedAt: iso(k.revokedAt) })}\n`);
@@ -55,8 +53,8 @@ export function registerApiKey(program: Command): void {
       .argument('<name>', 'the key name')
       .action(async (name: string, opts: Record<string, unknown>) => {
         const config = configFrom(opts);
-        await withStore(config, async (handle) => {
-          const done = await new SqlApiKeyStore({ db: handle.db, clock: systemClock, random: cryptoRandom }).revoke(name);
+        await withStores(config, async ({ apiKeys }) => {
+          const done = await apiKeys.revoke(name);
           if (!done) throw new CliError(`no live key is named ${JSON.stringify(name.slice(0, 64))}`);
           process.stdout.write(`revoked ${name}\n`);
         });

@@ -1,15 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { Registry } from 'prom-client';
 import { CliError, EXIT, configFrom, storeOptions } from './shared.js';
-import { withStore } from './store-command.js';
-import { systemClock } from '../kernel/clock.js';
-import { cryptoRandom } from '../kernel/random.js';
+import { withStores } from './store-command.js';
 import { formatDuration } from '../kernel/duration.js';
-import { silentLogger } from '../kernel/log.js';
-import { BlockList, parseBlockDuration } from '../guard/block-list.js';
-import { guardMetrics } from '../guard/metrics.js';
-import { SqlBlockStore } from '../store/blocks.js';
-import type { DatabaseHandle } from '../store/database.js';
+import { parseBlockDuration } from '../guard/block-list.js';
 
 /**
  * `hush block add|list|remove`: the block list from the command line. It
@@ -17,10 +10,6 @@ import type { DatabaseHandle } from '../store/database.js';
  * refresh (5 s). With the embedded store the data folder is locked by a running
  * server: use the admin API then (docs/defenses.md).
  */
-function blockList(handle: DatabaseHandle): BlockList {
-  return new BlockList({ store: new SqlBlockStore(handle.db), clock: systemClock, random: cryptoRandom, logger: silentLogger(), metrics: guardMetrics(new Registry()) });
-}
-
 function durationOption(value: string): number {
   const ms = parseBlockDuration(value);
   if (ms === null) throw new InvalidArgumentError('not a duration; allowed: 1s to 365d with a unit, e.g. 30m, 1h, 7d');
@@ -38,9 +27,9 @@ export function registerBlock(program: Command): void {
       .option('--reason <text>', 'why (shown in lists and the admin console)', '')
       .action(async (address: string, opts: Record<string, unknown>) => {
         const config = configFrom(opts);
-        await withStore(config, async (handle) => {
+        await withStores(config, async ({ blockList }) => {
           try {
-            const b = await blockList(handle).add({ cidr: address, durationMs: Number(opts.for), reason: String(opts.reason), source: 'cli' });
+            const b = await blockList.add({ cidr: address, durationMs: Number(opts.for), reason: String(opts.reason), source: 'cli' });
             process.stdout.write(`blocked ${b.cidr} for ${formatDuration(b.expiresAt - b.createdAt)} (until ${new Date(b.expiresAt).toISOString()}), id ${b.id}\n`);
           } catch (err) {
             if (err instanceof TypeError) throw new CliError(`${JSON.stringify(address.slice(0, 64))} is not an IP address or CIDR range`, EXIT.usage);
@@ -56,8 +45,8 @@ export function registerBlock(program: Command): void {
       .option('--json', 'print JSON lines')
       .action(async (opts: Record<string, unknown>) => {
         const config = configFrom(opts);
-        await withStore(config, async (handle) => {
-          const rows = await blockList(handle).list();
+        await withStores(config, async ({ blockList }) => {
+          const rows = await blockList.list();
           for (const b of rows) {
             if (opts.json === true) process.stdout.write(`${JSON.stringify({ ...b, createdAt: new Date(b.createdAt).toISOString(), expiresAt: new Date(b.expiresAt).toISOString() })}\n`);
             else process.stdout.write(`${b.id}  ${b.cidr.padEnd(24)}  until ${new Date(b.expiresAt).toISOString()}  ${b.source}${b.reason ? `  ${b.reason}` : ''}\n`);
@@ -73,8 +62,8 @@ export function registerBlock(program: Command): void {
       .argument('<id>', 'the block id')
       .action(async (id: string, opts: Record<string, unknown>) => {
         const config = configFrom(opts);
-        await withStore(config, async (handle) => {
-          if (!(await blockList(handle).remove(id))) throw new CliError(`no block with id ${JSON.stringify(id.slice(0, 40))}`);
+        await withStores(config, async ({ blockList }) => {
+          if (!(await blockList.remove(id))) throw new CliError(`no block with id ${JSON.stringify(id.slice(0, 40))}`);
           process.stdout.write(`removed block ${id}\n`);
         });
       }),

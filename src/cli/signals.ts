@@ -4,10 +4,9 @@ import { SEVERITIES } from '../detect/rule-schema.js';
 import type { Severity } from '../detect/rule-schema.js';
 import type { Signal } from '../detect/signal.js';
 import { publicSignal } from '../detect/webhook.js';
-import { SqlSignalStore } from '../store/signals.js';
-import type { SignalQuery } from '../store/signals.js';
+import type { SignalQuery } from '../detect/stores.js';
 import { configFrom, intOption, storeOptions } from './shared.js';
-import { withStore } from './store-command.js';
+import { withStores } from './store-command.js';
 
 /** `hush signals [--since 1h] [--severity medium]`: what detection raised, newest first. */
 export function registerSignals(program: Command): void {
@@ -21,12 +20,12 @@ export function registerSignals(program: Command): void {
       .option('--json', 'print one JSON signal per line, with its evidence')
       .action(async (opts: Record<string, unknown>) => {
         const config = configFrom(opts);
-        await withStore(config, async (handle) => {
+        await withStores(config, async ({ signals }) => {
           const query: SignalQuery = { limit: Number(opts.limit) };
           if (typeof opts.since === 'number') query.since = Date.now() - opts.since;
           if (typeof opts.severity === 'string') query.minSeverity = opts.severity as Severity;
           if (typeof opts.rule === 'string') query.ruleId = opts.rule;
-          const page = await new SqlSignalStore(handle.db).list(query);
+          const page = await signals.list(query);
           for (const s of page.signals) process.stdout.write(opts.json === true ? `${JSON.stringify(publicSignal(s))}\n` : `${signalLine(s)}\n`);
           if (page.signals.length === 0 && opts.json !== true) process.stderr.write('no signals\n');
         });

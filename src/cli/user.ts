@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { CliError, EXIT, configFrom, intOption, storeOptions } from './shared.js';
-import { withStore } from './store-command.js';
+import { withStores } from './store-command.js';
 import { promptHidden, readStdin } from './prompt.js';
 import { HushError } from '../kernel/errors.js';
 import { cryptoRandom, randomId } from '../kernel/random.js';
@@ -8,7 +8,6 @@ import { systemClock } from '../kernel/clock.js';
 import { maskEmail, normalizeIdentifier } from '../core/identifier.js';
 import { PasswordHasher } from '../core/password.js';
 import { PasswordPolicy } from '../core/password-policy.js';
-import { KyselyIdentityRepository } from '../store/identities.js';
 
 /** `hush user add` and `hush user list`: operator tools over the same store and rules as the flows. */
 export function registerUser(program: Command): void {
@@ -36,9 +35,9 @@ export function registerUser(program: Command): void {
         }
         const hasher = await PasswordHasher.create({ memoryCost: config.argon2Memory, timeCost: config.argon2Time, parallelism: config.argon2Parallelism });
         const passwordHash = await hasher.hash(password);
-        await withStore(config, async ({ db }) => {
+        await withStores(config, async ({ account }) => {
           const now = new Date(systemClock.now());
-          const created = await new KyselyIdentityRepository(db).create({ id: randomId(cryptoRandom), email, passwordHash, verifiedAt: now, createdAt: now });
+          const created = await account.identities.create({ id: randomId(cryptoRandom), email, passwordHash, verifiedAt: now, createdAt: now });
           if (created === null) throw new CliError(`an identity with that address already exists`);
           process.stdout.write(`created identity ${created.id} (${maskEmail(created.email)})\n`);
         });
@@ -53,8 +52,8 @@ export function registerUser(program: Command): void {
       .option('--offset <n>', 'skip this many', intOption(0, 100_000_000), 0)
       .action(async (opts: Record<string, unknown>) => {
         const config = configFrom(opts);
-        await withStore(config, async ({ db }) => {
-          const repo = new KyselyIdentityRepository(db);
+        await withStores(config, async ({ account }) => {
+          const repo = account.identities;
           const rows = await repo.list({ limit: Number(opts.limit), offset: Number(opts.offset) });
           const total = await repo.count();
           for (const r of rows) {

@@ -2,7 +2,7 @@ import type { AccountEvent, EventSink } from '../core/event.js';
 import type { Deliverer, OutboxMessage, OutboxWriter } from '../core/outbox.js';
 import { PermanentDeliveryError } from '../core/outbox.js';
 import type { Logger } from '../kernel/log.js';
-import type { EventStore } from '../store/events.js';
+import type { EventStore } from './stores.js';
 import type { Detected, DetectionEngine, PlannedResponse } from './engine.js';
 import type { DetectionResponder } from './responder.js';
 import type { SignalSink } from './signal.js';

@@ -1,19 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Deliverer, OutboxMessage } from '../core/outbox.js';
+import type { Deliverer, OutboxMessage, WebhookPayload } from '../core/outbox.js';
 import { PermanentDeliveryError } from '../core/outbox.js';
 import type { Clock } from '../kernel/clock.js';
 import { formatDuration } from '../kernel/duration.js';
 import type { Signal, SignalChange } from './signal.js';
 
-/** The outbox row of one webhook call. The URL may itself be a secret (Slack's are): it is never logged. */
-export interface WebhookPayload {
-  url: string;
-  format: 'json' | 'slack';
-  /** Sign with the secret in this variable instead of the derived key. */
-  secretEnv?: string;
-  /** The exact bytes sent and signed. */
-  body: string;
-}
+/** The outbox row of one webhook call (declared in core). The URL may itself be a secret (Slack's are): it is never logged. */
+export type { WebhookPayload } from '../core/outbox.js';
 
 export const SIGNATURE_HEADER = 'x-hush-signature';
 

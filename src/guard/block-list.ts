@@ -4,7 +4,7 @@ import { parseDuration } from '../kernel/duration.js';
 import type { Random } from '../kernel/random.js';
 import { randomId } from '../kernel/random.js';
 import type { Logger } from '../kernel/log.js';
-import type { BlockRecord, BlockStore } from '../store/blocks.js';
+import type { BlockRecord, BlockStore } from './stores.js';
 import { networkAddress, normalizeIp } from './address.js';
 import type { GuardMetrics } from './metrics.js';
 

@@ -1,12 +1,14 @@
 /**
  * The guard chain: the defenses that run before a flow (design.md §2).
  *
- * ## The seam (what the HTTP layer calls)
+ * ## The seam (core/guarding.ts, called by core's guarded-flow runner)
  *
- * Inside the envelope, before each guarded flow:
+ * Inside the envelope, before each guarded flow (`runGuarded`):
  *
- *     const address = clientAddress(socketAddress, request.headers, guards.trust);
  *     const verdict = await guards.check({ action, address, identifier, fields, userAgent });
+ *
+ * where `address` comes from `clientAddress(socketAddress, headers, guards.trust)`,
+ * computed once per request by the HTTP layer.
  *
  * - `pass`: run the flow.
  * - `silent`: send the flow's normal reply and drop its effects (no mail, no
@@ -29,7 +31,6 @@
  * Order of the chain: block list → honeypot → proof-of-work → rate limits.
  * Proof-of-work comes before the limits so that only paid requests spend budget.
  */
-import type { Kysely } from 'kysely';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Challenge } from 'altcha-lib';
@@ -39,11 +40,8 @@ import type { Config } from '../kernel/config.js';
 import type { Logger } from '../kernel/log.js';
 import { HushError } from '../kernel/errors.js';
 import type { EventSink } from '../core/event.js';
-import type { Database } from '../store/schema.js';
-import type { BlockRecord, BlockStore } from '../store/blocks.js';
-import { MemoryBlockStore, SqlBlockStore } from '../store/blocks.js';
-import type { PowReplayStore } from '../store/pow-replay.js';
-import { MemoryPowReplay, RedisPowReplay, SqlPowReplay } from '../store/pow-replay.js';
+import type { FlowGuards, GuardInput, GuardedAction, SilentGuard, Verdict } from '../core/guarding.js';
+import type { BlockRecord, GuardStores } from './stores.js';
 import { ProxyTrust, addressKey } from './address.js';
 import { BlockList } from './block-list.js';
 import { Difficulty } from './difficulty.js';
@@ -59,27 +57,8 @@ import { StoreHealth } from './store-health.js';
 
 export { clientAddress, addressKey, normalizeIp, ProxyTrust } from './address.js';
 
-export type GuardedAction = 'recovery' | 'signup' | 'magic-link' | 'login' | 'confirm';
-export const GUARDED_ACTIONS: readonly GuardedAction[] = ['recovery', 'signup', 'magic-link', 'login', 'confirm'];
-export type SilentGuard = 'rate_limit' | 'honeypot' | 'blocked';
-
-export interface GuardInput {
-  action: GuardedAction;
-  /** From `clientAddress()`: the full address (limits fold IPv6 to its /64). */
-  address: string;
-  /** Normalized identifier, or null where the flow names none (confirm). */
-  identifier: string | null;
-  /** The parsed body: the honeypot field and `pow` are read from it. */
-  fields: Readonly<Record<string, unknown>>;
-  /** For the events only. */
-  userAgent?: string;
-}
-
-export type Verdict =
-  | { kind: 'pass' }
-  | { kind: 'silent'; guard: SilentGuard }
-  | { kind: 'throttle'; retryAfterSeconds: number }
-  | { kind: 'reject'; error: HushError };
+export { GUARDED_ACTIONS } from '../core/guarding.js';
+export type { GuardedAction, GuardInput, SilentGuard, Verdict } from '../core/guarding.js';
 
 export interface CreateGuardsOptions {
   config: Config;
@@ -89,10 +68,10 @@ export interface CreateGuardsOptions {
   events: EventSink;
   /** prom-client registry of this instance (not the global one). */
   metrics: Registry;
-  /** Shared state across instances: limits, difficulty marks, proof-of-work replay. */
+  /** The block list's store and the proof-of-work replay stores (built by the composition root). */
+  stores: GuardStores;
+  /** Shared counters across instances: limits and difficulty marks (rate-limiter-flexible), and the health of `stores.sharedSpentPow`. */
   redis?: Redis;
-  /** Block list (table `blocks`) and, without Redis, proof-of-work replay (table `pow_spent`). */
-  db?: Kysely<Database>;
   /** Overrides the instance secret of `config` (the composition root resolves the generated one). */
   secret?: string;
   /** How stale the block-list cache may get. Default 5 s. */
@@ -118,7 +97,7 @@ interface Parts {
   probe: NodeJS.Timeout | undefined;
 }
 
-export class Guards {
+export class Guards implements FlowGuards {
   /** The compiled HUSH_TRUST_PROXY, for `clientAddress`; undefined when headers are not trusted. */
   readonly trust: ProxyTrust | undefined;
   readonly #p: Parts;
@@ -187,7 +166,7 @@ export class Guards {
         at: this.#p.clock.now(),
         ...(input.identifier === null ? {} : { 'usr.login': input.identifier }),
         'network.client.ip': input.address,
-        ...(input.userAgent === undefined ? {} : { 'http.useragent': input.userAgent }),
+        ...(input.userAgent === undefined ? {} : { 'http.useragent': input.userAgent.slice(0, 512) }),
         source: 'hush',
         attrs: { action: input.action, ...attrs },
       });
@@ -245,7 +224,7 @@ export class Guards {
 
 /** Builds the guards of one instance and loads the block list. */
 export async function createGuards(options: CreateGuardsOptions): Promise<Guards> {
-  const { config, clock, random, logger, events, redis, db } = options;
+  const { config, clock, random, logger, events, redis, stores } = options;
   const secret = options.secret ?? config.secret;
   if (secret === undefined) throw new Error('createGuards needs the instance secret (config.secret or options.secret)');
   const log = logger.child({ component: 'guard' });
@@ -254,10 +233,9 @@ export async function createGuards(options: CreateGuardsOptions): Promise<Guards
   const powHealth = new StoreHealth('pow_replay', log, metrics);
   const prefix = options.redisPrefix ?? 'hush:';
   const factory = new LimiterFactory({ clock, redis, health: limitsHealth, prefix });
-  const local: PowReplayStore = db === undefined ? new MemoryPowReplay() : new SqlPowReplay(db);
-  const replay = redis === undefined ? local : new FallbackPowReplay(new RedisPowReplay(redis, `${prefix}pow:spent:`), local, powHealth);
-  const blockStore: BlockStore = db === undefined ? new MemoryBlockStore() : new SqlBlockStore(db);
-  const blocks = new BlockList({ store: blockStore, clock, random, logger: log, metrics, ...(options.blockRefreshMs === undefined ? {} : { refreshMs: options.blockRefreshMs }) });
+  const shared = stores.sharedSpentPow;
+  const replay = shared === undefined ? stores.spentPow : new FallbackPowReplay(shared, stores.spentPow, powHealth);
+  const blocks = new BlockList({ store: stores.blocks, clock, random, logger: log, metrics, ...(options.blockRefreshMs === undefined ? {} : { refreshMs: options.blockRefreshMs }) });
   await blocks.refresh();
   const onRedisReady = (): void => {
     limitsHealth.restored();
@@ -274,7 +252,7 @@ export async function createGuards(options: CreateGuardsOptions): Promise<Guards
         }, 2000).unref();
   if (!config.limits) log.warn('rate limits are OFF (HUSH_LIMITS=off): for benchmarks and load tests only');
   if (!config.pow) log.warn('proof-of-work is OFF (HUSH_POW=off)');
-  log.info({ limits: redis === undefined ? 'memory' : 'redis+insurance', powReplay: redis === undefined ? (db === undefined ? 'memory' : 'database') : 'redis', blocks: db === undefined ? 'memory' : 'database' }, 'guards ready');
+  log.info({ limits: redis === undefined ? 'memory' : 'redis+insurance', powReplay: shared === undefined ? 'local' : 'shared+local' }, 'guards ready');
   return new Guards({
     config,
     clock,

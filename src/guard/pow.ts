@@ -5,7 +5,7 @@ import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { z } from 'zod';
 import type { Clock } from '../kernel/clock.js';
 import type { Random } from '../kernel/random.js';
-import type { PowReplayStore } from '../store/pow-replay.js';
+import type { PowReplayStore } from './stores.js';
 
 /**
  * Proof-of-work with ALTCHA v2 (altcha-lib), in its deterministic mode: the

@@ -1,4 +1,4 @@
-import type { PowReplayStore, RedisPowReplay } from '../store/pow-replay.js';
+import type { PowReplayStore, SharedPowReplayStore } from './stores.js';
 import type { StoreHealth } from './store-health.js';
 
 /** How long a Redis spend may take before the fallback answers instead. */
@@ -20,11 +20,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * instance, within its five minutes; that is the price of staying up.
  */
 export class FallbackPowReplay implements PowReplayStore {
-  readonly #primary: RedisPowReplay;
+  readonly #primary: SharedPowReplayStore;
   readonly #fallback: PowReplayStore;
   readonly #health: StoreHealth;
 
-  constructor(primary: RedisPowReplay, fallback: PowReplayStore, health: StoreHealth) {
+  constructor(primary: SharedPowReplayStore, fallback: PowReplayStore, health: StoreHealth) {
     this.#primary = primary;
     this.#fallback = fallback;
     this.#health = health;

@@ -14,9 +14,6 @@ export type { SmtpOptions } from './smtp.js';
 export { SmtpTransport } from './smtp.js';
 export type { MailDelivererOptions } from './deliverer.js';
 export { createMailDeliverer, messageIdFor } from './deliverer.js';
-export type { OutboxWorkerOptions } from './worker.js';
-export { OutboxWorker, describeError } from './worker.js';
-export { backoffDelay } from './backoff.js';
 
 /** The dev mailbox folder of a data folder: `$HUSH_DATA_DIR/mailbox`. */
 export function mailboxDir(dataDir: string): string {

@@ -1,26 +1,13 @@
-import { PermanentDeliveryError } from '../core/outbox.js';
+import { MAIL_TEMPLATES, PermanentDeliveryError } from '../core/outbox.js';
+import type { MailPayload, MailTemplate } from '../core/outbox.js';
 import { html } from './html.js';
 import type { SafeHtml } from './html.js';
 
-/** Every mail hush sends. A flow names one; the worker renders it when it delivers. */
-export const MAIL_TEMPLATES = ['verify', 'account-exists', 'recovery', 'password-changed', 'magic-link', 'magic-signup', 'password-set-notice'] as const;
-export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
+export { MAIL_TEMPLATES } from '../core/outbox.js';
+export type { MailPayload, MailTemplate } from '../core/outbox.js';
 
 /** The outbox kind of mail rows. */
-export const MAIL_KIND = 'mail';
-
-/**
- * The payload of an outbox row of kind `mail`. `to` is the stored address
- * (never the typed identifier). `vars` holds the links (`link`; for
- * `account-exists`, `loginLink` and `resetLink`) and optionally `expiresIn`
- * ("30 minutes"). Rendering waits for delivery, so a template fix reaches
- * mail already queued.
- */
-export interface MailPayload {
-  to: string;
-  template: MailTemplate;
-  vars: Record<string, string>;
-}
+export const MAIL_KIND = 'mail' as const;
 
 export interface MailBranding {
   productName: string;

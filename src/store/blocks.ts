@@ -1,31 +1,13 @@
 import type { Kysely } from 'kysely';
+import type { BlockRecord, BlockStore } from '../guard/stores.js';
 import type { Database } from './schema.js';
 
 /**
- * The block list's table: addresses and CIDR ranges with an expiry, added by
+ * The block list's table (implements guard's BlockStore): addresses and CIDR ranges with an expiry, added by
  * the CLI, the admin API and detection responses. Guards read it through an
  * in-memory cache; this is the shared, durable copy.
  */
-export interface BlockRecord {
-  id: string;
-  /** An address or a CIDR range, normalized (`203.0.113.7/32`, `2001:db8::/64`). */
-  cidr: string;
-  reason: string;
-  /** Who added it: `cli`, `admin`, `detection:RULE`, … */
-  source: string;
-  createdAt: number;
-  expiresAt: number;
-}
-
-export interface BlockStore {
-  add(block: BlockRecord): Promise<void>;
-  /** Entries still in force at `now`, oldest first. */
-  active(now: number): Promise<BlockRecord[]>;
-  /** True when an entry was removed. */
-  remove(id: string): Promise<boolean>;
-  /** Deletes entries that expired before `now`; returns how many. */
-  purgeExpired(now: number): Promise<number>;
-}
+export type { BlockRecord, BlockStore } from '../guard/stores.js';
 
 export class SqlBlockStore implements BlockStore {
   readonly #db: Kysely<Database>;

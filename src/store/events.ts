@@ -2,12 +2,10 @@ import type { Kysely } from 'kysely';
 import type { AccountEvent } from '../core/event.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../kernel/log.js';
+import type { EventStore } from '../detect/stores.js';
 import type { Database } from './schema.js';
 
-/** Where accepted events are kept (for `hush rules test` replays, audits and retention). */
-export interface EventStore {
-  insert(events: readonly AccountEvent[]): Promise<void>;
-}
+export type { EventStore } from '../detect/stores.js';
 
 /** The `events` table: one multi-row insert per batch; pruned by age. */
 export class SqlEventStore implements EventStore {

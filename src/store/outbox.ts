@@ -1,15 +1,11 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, OutboxTable } from './schema.js';
-import type { OutboxMessage, OutboxWriter } from '../core/outbox.js';
+import type { OutboxKind, OutboxMessage, OutboxPayloads, OutboxWriter } from '../core/outbox.js';
+import type { ClaimedMessage, OutboxQueue, OutboxStats } from '../outbox/queue.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Random } from '../kernel/random.js';
 import { randomId } from '../kernel/random.js';
-
-/** A message the worker holds under a lease until `leaseUntil`. */
-export interface ClaimedMessage extends OutboxMessage {
-  leaseUntil: Date;
-}
 
 /** One row as it stands, for tests and tools. */
 export interface OutboxRow extends OutboxMessage {
@@ -20,14 +16,7 @@ export interface OutboxRow extends OutboxMessage {
   lastError: string | null;
 }
 
-export interface OutboxStats {
-  /** Rows neither delivered nor given up. */
-  pending: number;
-  /** Age of the oldest pending row, in milliseconds (0 when none). */
-  oldestAgeMs: number;
-  /** Rows given up (permanent failure or too many attempts). */
-  failed: number;
-}
+export type { ClaimedMessage, OutboxStats } from '../outbox/queue.js';
 
 /** The longest error text kept on a row: enough to diagnose, too short to carry a message body. */
 const ERROR_MAX = 500;
@@ -39,7 +28,7 @@ const ERROR_MAX = 500;
  * Every time comes from the injected clock, never from SQL `now()`, so the
  * worker's backoff and leases are tested without sleeping.
  */
-export class OutboxRepository implements OutboxWriter {
+export class OutboxRepository implements OutboxWriter, OutboxQueue {
   readonly #db: Kysely<Database>;
   readonly #clock: Clock;
   readonly #random: Random;
@@ -50,7 +39,12 @@ export class OutboxRepository implements OutboxWriter {
     this.#random = random;
   }
 
-  async enqueue(kind: string, payload: unknown): Promise<string> {
+  enqueue<K extends OutboxKind>(kind: K, payload: OutboxPayloads[K]): Promise<string> {
+    return this.enqueueUnchecked(kind, payload);
+  }
+
+  /** A row of any kind and shape, as another version might have written it: for tests and tools only. */
+  async enqueueUnchecked(kind: string, payload: unknown): Promise<string> {
     const id = randomId(this.#random);
     const now = new Date(this.#clock.now());
     await this.#db

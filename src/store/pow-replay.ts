@@ -1,21 +1,18 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Redis } from 'ioredis';
+import type { PowReplayStore, SharedPowReplayStore } from '../guard/stores.js';
 import type { Database } from './schema.js';
 
 /**
- * Single spend of proof-of-work solutions. ALTCHA leaves replay to the app, and
- * a check-then-set is a race: each implementation spends in one atomic step
- * (Redis `SET NX`, a primary-key insert, a synchronous map update), so of any
- * number of concurrent submissions of one solution exactly one is accepted.
+ * Single spend of proof-of-work solutions (guard's PowReplayStore): each
+ * implementation spends in one atomic step (Redis `SET NX`, a primary-key
+ * insert, a synchronous map update).
  */
-export interface PowReplayStore {
-  /** Marks `id` spent until `expiresAt` (ms since the epoch). True for the first spend only. */
-  spend(id: string, expiresAt: number, now: number): Promise<boolean>;
-}
+export type { PowReplayStore } from '../guard/stores.js';
 
 /** Shared across instances through Redis: `SET key 1 PXAT expiresAt NX`. */
-export class RedisPowReplay implements PowReplayStore {
+export class RedisPowReplay implements SharedPowReplayStore {
   readonly #redis: Redis;
   readonly #prefix: string;
 

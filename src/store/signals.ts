@@ -1,26 +1,21 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import { SEVERITIES, severityRank } from '../detect/rule-schema.js';
 import type { Severity } from '../detect/rule-schema.js';
-import type { Signal, SignalChange, SignalEvidence, SignalSink } from '../detect/signal.js';
+import type { Signal, SignalChange, SignalEvidence } from '../detect/signal.js';
+import type { SignalPage, SignalQuery, SignalStore } from '../detect/stores.js';
 import type { Database } from './schema.js';
 
-export interface SignalQuery {
-  /** Signals seen (last) at or after this time. */
-  since?: number;
-  /** At least this severity. */
-  minSeverity?: Severity;
-  ruleId?: string;
-  /** Default 50, at most 500. */
-  limit?: number;
-  /** The `next` cursor of the previous page. */
-  cursor?: string;
-}
+export type { SignalPage, SignalQuery } from '../detect/stores.js';
 
-export interface SignalPage {
-  signals: Signal[];
-  /** Pass as `cursor` for the next page; absent on the last. */
-  next?: string;
+/**
+ * The severities in rising order, as detection defines them (detect/rule-schema
+ * SEVERITIES): a signal's rank is its place in this list. Handed in by the
+ * composition root, so that the store holds detection's interfaces only.
+ */
+export type SeverityOrder = readonly Severity[];
+
+function ranker(order: SeverityOrder): (s: Severity) => number {
+  return (s) => order.indexOf(s);
 }
 
 /**
@@ -29,16 +24,20 @@ export interface SignalPage {
  * severity, the latest sighting and the larger hit count, so the stored
  * signal never loses what any instance saw.
  */
-export class SqlSignalStore implements SignalSink {
+export class SqlSignalStore implements SignalStore {
   readonly #db: Kysely<Database>;
+  readonly #order: SeverityOrder;
+  readonly #rank: (s: Severity) => number;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, severities: SeverityOrder) {
     this.#db = db;
+    this.#order = severities;
+    this.#rank = ranker(severities);
   }
 
   async save(change: SignalChange): Promise<void> {
     const s = change.signal;
-    const rank = severityRank(s.severity);
+    const rank = this.#rank(s.severity);
     await this.#db
       .insertInto('signals')
       .values({
@@ -73,7 +72,7 @@ export class SqlSignalStore implements SignalSink {
 
   async get(id: string): Promise<Signal | undefined> {
     const row = await this.#db.selectFrom('signals').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toSignal(row) : undefined;
+    return row ? toSignal(row, this.#order) : undefined;
   }
 
   /** Newest first (by last sighting), paged by an opaque cursor. */
@@ -81,12 +80,12 @@ export class SqlSignalStore implements SignalSink {
     const limit = Math.min(500, Math.max(1, query.limit ?? 50));
     let q = this.#db.selectFrom('signals').selectAll();
     if (query.since !== undefined) q = q.where('last_seen', '>=', new Date(query.since));
-    if (query.minSeverity !== undefined) q = q.where('severity_rank', '>=', severityRank(query.minSeverity));
+    if (query.minSeverity !== undefined) q = q.where('severity_rank', '>=', this.#rank(query.minSeverity));
     if (query.ruleId !== undefined) q = q.where('rule_id', '=', query.ruleId);
     const after = query.cursor === undefined ? undefined : parseCursor(query.cursor);
     if (after) q = q.where((eb) => eb.or([eb('last_seen', '<', new Date(after.at)), eb.and([eb('last_seen', '=', new Date(after.at)), eb('id', '<', after.id)])]));
     const rows = await q.orderBy('last_seen', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-    const page = rows.slice(0, limit).map(toSignal);
+    const page = rows.slice(0, limit).map((r) => toSignal(r, this.#order));
     const last = page.at(-1);
     return rows.length > limit && last ? { signals: page, next: Buffer.from(`${last.lastSeen}:${last.id}`).toString('base64url') } : { signals: page };
   }
@@ -113,13 +112,13 @@ type Row = {
   evidence: unknown;
 };
 
-function toSignal(r: Row): Signal {
+function toSignal(r: Row, order: SeverityOrder): Signal {
   const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
   return {
     id: r.id,
     ruleId: r.rule_id,
     ruleName: r.rule_name,
-    severity: (SEVERITIES as readonly string[]).includes(r.severity) ? (r.severity as Severity) : 'info',
+    severity: (order as readonly string[]).includes(r.severity) ? (r.severity as Severity) : 'info',
     group: json<Record<string, string>>(r.grp),
     case: r.case_name,
     firstSeen: new Date(r.first_seen).getTime(),
@@ -128,25 +127,4 @@ function toSignal(r: Row): Signal {
     hits: r.hits,
     evidence: json<SignalEvidence>(r.evidence),
   };
-}
-
-/** Without a database (library use, `hush rules test`): the same contract in this process. */
-export class MemorySignalStore implements SignalSink {
-  readonly #signals = new Map<string, Signal>();
-
-  save(change: SignalChange): Promise<void> {
-    const s = change.signal;
-    const old = this.#signals.get(s.id);
-    if (old && severityRank(old.severity) > severityRank(s.severity)) this.#signals.set(s.id, { ...s, severity: old.severity, case: old.case });
-    else this.#signals.set(s.id, s);
-    return Promise.resolve();
-  }
-
-  get(id: string): Promise<Signal | undefined> {
-    return Promise.resolve(this.#signals.get(id));
-  }
-
-  all(): Signal[] {
-    return [...this.#signals.values()].sort((a, b) => b.lastSeen - a.lastSeen);
-  }
 }

@@ -7,8 +7,6 @@ import { DetectionEngine } from '../../src/detect/engine.js';
 import { defaultRulesDir, loadRules } from '../../src/detect/load-rules.js';
 import { MemoryState } from '../../src/detect/memory-state.js';
 import { guardsResponder } from '../../src/detect/responder.js';
-import { SqlEventStore } from '../../src/store/events.js';
-import { SqlSignalStore } from '../../src/store/signals.js';
 import { observable, testHush, tokenOf } from '../helpers/hush.js';
 import type { TestHush } from '../helpers/hush.js';
 
@@ -34,8 +32,8 @@ describe('a block_ip response answers the attacker, silently', () => {
     detection = new Detection({
       engine: new DetectionEngine({ rules: loadRules([defaultRulesDir()]), state: new MemoryState(), clock: systemClock, random: new SeededRandom(5) }),
       logger: silentLogger(),
-      events: new SqlEventStore(t.hush.database.db),
-      signals: new SqlSignalStore(t.hush.database.db),
+      events: t.hush.stores.events,
+      signals: t.hush.stores.signals,
       responder: guardsResponder(t.hush.guards),
     });
   });
@@ -57,7 +55,7 @@ describe('a block_ip response answers the attacker, silently', () => {
     const replies = [];
     for (const email of accounts.slice(0, 6)) replies.push(await observable(await t.request('/v1/recovery', { json: { email } }, ATTACKER)));
     await feedEvents();
-    const signals = await new SqlSignalStore(t.hush.database.db).list({ ruleId: 'password-reset-enumeration' });
+    const signals = await t.hush.stores.signals.list({ ruleId: 'password-reset-enumeration' });
     expect(signals.signals.map((s) => [s.severity, s.group['network.client.ip']])).toEqual([['medium', ATTACKER]]);
     expect((await t.hush.guards.listBlocks()).map((b) => b.cidr)).toContain(`${ATTACKER}/32`);
     // Six reset mails went out before the block.

@@ -12,6 +12,7 @@ import { migrate } from '../../src/store/migrate.js';
 import { SqlApiKeyStore } from '../../src/store/api-keys.js';
 import { SqlEventStore } from '../../src/store/events.js';
 import { SqlSignalStore } from '../../src/store/signals.js';
+import { SEVERITIES } from '../../src/detect/rule-schema.js';
 
 /** Detection on an in-memory PGlite with every store, a manual clock and a recording responder and outbox. */
 export async function detectionOnPglite(): Promise<{
@@ -35,7 +36,7 @@ export async function detectionOnPglite(): Promise<{
     raisePow: (ip, forMs, factor) => Promise.resolve(void actions.push(`pow ${ip} ${forMs} x${factor}`)),
   };
   const events = new SqlEventStore(database.db);
-  const signals = new SqlSignalStore(database.db);
+  const signals = new SqlSignalStore(database.db, SEVERITIES);
   const engine = new DetectionEngine({ rules: loadRules([defaultRulesDir()]), state: new MemoryState(), clock, random });
   const detection = new Detection({
     engine,

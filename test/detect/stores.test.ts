@@ -7,6 +7,7 @@ import { migrate } from '../../src/store/migrate.js';
 import { SqlApiKeyStore } from '../../src/store/api-keys.js';
 import { SqlEventStore } from '../../src/store/events.js';
 import { SqlSignalStore } from '../../src/store/signals.js';
+import { SEVERITIES } from '../../src/detect/rule-schema.js';
 import type { Signal } from '../../src/detect/signal.js';
 import { postgresTier } from '../helpers/env.js';
 import { freshPostgres } from '../helpers/postgres.js';
@@ -41,7 +42,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
     });
 
     it('signals: the upsert keeps the highest severity, the latest sighting and the most hits, whoever reports last', async () => {
-      const store = new SqlSignalStore(handle.db);
+      const store = new SqlSignalStore(handle.db, SEVERITIES);
       await store.save({ kind: 'opened', signal: signal({}) });
       await store.save({ kind: 'escalated', signal: signal({ severity: 'critical', case: 'critical case', lastSeen: clock.now() + 5000, hits: 9 }) });
       // A late report from another instance, still at Low and with fewer hits: nothing goes backwards.

@@ -15,7 +15,7 @@ import { openDatabase } from '../../src/store/database.js';
 import { OutboxRepository } from '../../src/store/outbox.js';
 import { migrate } from '../../src/store/migrate.js';
 import { messageIdFor } from '../../src/mail/deliverer.js';
-import { OutboxWorker } from '../../src/mail/worker.js';
+import { OutboxWorker } from '../../src/outbox/worker.js';
 import { SmtpTransport } from '../../src/mail/smtp.js';
 import { createMailDeliverer } from '../../src/mail/deliverer.js';
 import type { MailTransport } from '../../src/mail/transport.js';
@@ -47,7 +47,7 @@ if (toQueue > 0) {
   process.stdout.write(lines.join(''));
 }
 const worker = new OutboxWorker({
-  db: handle.db,
+  queue: repo,
   deliverers: [createMailDeliverer({ transport: slow, config })],
   clock: systemClock,
   random: cryptoRandom,

@@ -1,4 +1,4 @@
-export type { Flow, FlowName } from './flow.js';
+export type { Flow, FlowGuarding, FlowName, GuardedFlow } from './flow.js';
 export type { FlowDeps, FlowSettings, NewSession, Outcome, RequestMeta } from './context.js';
 export type { Reply } from './reply.js';
 export { BAD_TOKEN, reply } from './reply.js';

@@ -1,7 +1,7 @@
 import { validationError } from '../../kernel/errors.js';
 import { normalizeIdentifier } from '../identifier.js';
 import { MAX_PASSWORD_LENGTH } from '../password-policy.js';
-import type { Flow } from './flow.js';
+import type { GuardedFlow } from './flow.js';
 import { errorReplyOf, reply } from './reply.js';
 import { recordEvent, tokenLink } from './context.js';
 
@@ -21,8 +21,18 @@ export interface LoginInput {
  * address or an identity without a password; rehash when parameters changed.
  * The hash runs outside any transaction (it is slow, and the embedded store is one connection).
  */
-export const login: Flow<LoginInput> = {
+export const login: GuardedFlow<LoginInput> = {
   name: 'login',
+  guard: {
+    action: 'login',
+    identifier: (input) => input.email,
+    silentReply: LOGIN_FAILED,
+    // A failure counts for unknown addresses too: the limits see a failure, not an account.
+    async after(guards, outcome, input, meta) {
+      if (outcome.reply === LOGIN_FAILED) await guards.loginFailed(meta.ip, input.email);
+      else if (outcome.reply === LOGIN_OK) await guards.loginSucceeded(meta.ip, input.email);
+    },
+  },
   parse(input) {
     const email = normalizeIdentifier(input.email);
     const password = input.password;

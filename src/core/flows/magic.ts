@@ -1,6 +1,6 @@
 import { randomId } from '../../kernel/random.js';
 import { normalizeIdentifier } from '../identifier.js';
-import type { Flow } from './flow.js';
+import type { GuardedFlow } from './flow.js';
 import { BAD_TOKEN, reply } from './reply.js';
 import { recordEvent, tokenLink } from './context.js';
 import { parseToken } from './verify.js';
@@ -14,8 +14,9 @@ export const MAGIC_SIGNED_IN = reply(200, { status: 'signed_in', message: 'You a
  * gets a link that creates the account when used (a token bound to the
  * normalized address; no identity exists until then). Both paths mail.
  */
-export const magicRequest: Flow<{ email: string }> = {
+export const magicRequest: GuardedFlow<{ email: string }> = {
   name: 'magic.request',
+  guard: { action: 'magic-link', identifier: (input) => input.email, silentReply: MAGIC_ACCEPTED },
   parse: (input) => ({ email: normalizeIdentifier(input.email) }),
   async run(deps, input, meta) {
     await deps.store.transaction(async (tx) => {
@@ -39,8 +40,9 @@ export const magicRequest: Flow<{ email: string }> = {
  * an unconfirmed identity becomes confirmed, and a password set before anyone
  * proved the address is dropped (it may be an attacker's).
  */
-export const magicConfirm: Flow<TokenInput> = {
+export const magicConfirm: GuardedFlow<TokenInput> = {
   name: 'magic.confirm',
+  guard: { action: 'confirm', identifier: () => null, silentReply: BAD_TOKEN },
   parse: parseToken,
   async run(deps, input, meta) {
     return deps.store.transaction(async (tx) => {

@@ -1,5 +1,5 @@
 import { normalizeIdentifier } from '../identifier.js';
-import type { Flow } from './flow.js';
+import type { GuardedFlow } from './flow.js';
 import { BAD_TOKEN, reply } from './reply.js';
 import { recordEvent, tokenLink } from './context.js';
 import { parseToken } from './verify.js';
@@ -20,8 +20,9 @@ export interface RecoveryRequestInput {
  * is mailed to the stored address. Unknown or unconfirmed address: no mail,
  * the same work (a token minted and discarded, the same statements).
  */
-export const recoveryRequest: Flow<RecoveryRequestInput> = {
+export const recoveryRequest: GuardedFlow<RecoveryRequestInput> = {
   name: 'recovery.request',
+  guard: { action: 'recovery', identifier: (input) => input.email, silentReply: RECOVERY_ACCEPTED },
   parse: (input) => ({ email: normalizeIdentifier(input.email) }),
   async run(deps, input, meta) {
     await deps.store.transaction(async (tx) => {
@@ -55,8 +56,9 @@ export interface RecoveryConfirmInput {
  * new password is hashed before the token is looked at, so a bad token costs
  * what a good one does.
  */
-export const recoveryConfirm: Flow<RecoveryConfirmInput> = {
+export const recoveryConfirm: GuardedFlow<RecoveryConfirmInput> = {
   name: 'recovery.confirm',
+  guard: { action: 'confirm', identifier: () => null, silentReply: BAD_TOKEN },
   parse: (input, deps) => ({ token: parseToken(input).token, password: deps.policy.check(input.password) }),
   async run(deps, input, meta) {
     const passwordHash = await deps.hasher.hash(input.password);

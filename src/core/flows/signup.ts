@@ -1,6 +1,6 @@
 import { randomId } from '../../kernel/random.js';
 import { normalizeIdentifier } from '../identifier.js';
-import type { Flow } from './flow.js';
+import type { GuardedFlow } from './flow.js';
 import { reply } from './reply.js';
 import { pageLink, recordEvent, tokenLink } from './context.js';
 
@@ -26,8 +26,9 @@ export interface SignupInput {
  * attacker who signs up before or after the owner take the account when the
  * owner confirms it. The password is hashed on every path.
  */
-export const signup: Flow<SignupInput> = {
+export const signup: GuardedFlow<SignupInput> = {
   name: 'signup',
+  guard: { action: 'signup', identifier: (input) => input.email, silentReply: SIGNUP_ACCEPTED },
   parse: (input, deps) => ({ email: normalizeIdentifier(input.email), password: deps.policy.check(input.password) }),
   async run(deps, input, meta) {
     const passwordHash = await deps.hasher.hash(input.password);

@@ -1,5 +1,5 @@
 import { validationError } from '../../kernel/errors.js';
-import type { Flow } from './flow.js';
+import type { GuardedFlow } from './flow.js';
 import { BAD_TOKEN, reply } from './reply.js';
 import { recordEvent } from './context.js';
 import type { NewSession } from './context.js';
@@ -19,8 +19,10 @@ export function parseToken(input: Readonly<Record<string, unknown>>): TokenInput
 }
 
 /** Spends a verification token, activates the identity and signs it in. */
-export const verify: Flow<TokenInput> = {
+export const verify: GuardedFlow<TokenInput> = {
   name: 'verify',
+  // A silent verdict on a token flow (a blocked address) answers like a bad token.
+  guard: { action: 'confirm', identifier: () => null, silentReply: BAD_TOKEN },
   parse: parseToken,
   async run(deps, input, meta) {
     return deps.store.transaction(async (tx) => {

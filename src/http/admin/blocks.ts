@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { HushError, validationError } from '../../kernel/errors.js';
 import { parseBlockDuration } from '../../guard/block-list.js';
 import type { Guards } from '../../guard/guards.js';
-import type { BlockRecord } from '../../store/blocks.js';
+import type { BlockRecord } from '../../guard/stores.js';
 
 /**
  * The block list over the admin API, behind the `authorize` middleware the

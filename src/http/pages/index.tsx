@@ -4,15 +4,17 @@ import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { Config } from '../../kernel/config.js';
 import { HushError } from '../../kernel/errors.js';
 import { maskEmail } from '../../core/identifier.js';
+import { runGuarded, runLogout, runPasswordChange } from '../../core/guarded-flow.js';
+import { login, magicConfirm, magicRequest, recoveryConfirm, recoveryRequest, signup, verify } from '../../core/flows/index.js';
+import type { GuardedFlow } from '../../core/flows/index.js';
 import { readBody } from '../body.js';
 import { csrfRefusal } from '../csrf.js';
 import { PAGE_CSP, refuseInsecureTokens } from '../security.js';
-import { ProxyTrust } from '../../guard/address.js';
-import { accountApi } from '../api/account.js';
 import type { AccountApiDeps } from '../api/account.js';
+import { applySession } from '../respond.js';
 import { pageAssets } from './assets.js';
 import type { PageShell } from './components.js';
-import { forward, stateOf, stringFields } from './forward.js';
+import { stateOf, stringFields, succeeded } from './state.js';
 import { devMailbox } from './mailbox.js';
 import { themeFor } from './theme.js';
 import { ForgotPage, LoginPage, MagicPage, SignupPage } from './views-entry.js';
@@ -24,7 +26,11 @@ import { AccountPage, MessagePage, ResetPage, VerifyPage } from './views-other.j
  * password, magic link, verify, the signed-in page, and the dev mailbox.
  * Mount with the API's own dependencies plus the configuration:
  *
- *     hostedPages({ config, flows, envelope, guards, cookie, clock, logger, clientAddress })
+ *     hostedPages({ config, guarded, cookie, client })
+ *
+ * A form post runs its flow through core's guarded-flow runner, exactly as
+ * the JSON API does (never through the API over HTTP), and renders the
+ * Outcome.
  *
  * Every page carries its own strict headers (CSP with scripts and styles from
  * hush only, no referrer, no caching, no framing), so the pages are safe even
@@ -41,8 +47,8 @@ const NEW_PASSWORD_LABELS = { ...LABELS, password: 'New password' } as const;
 
 export function hostedPages(deps: HostedPagesDeps): Hono {
   const { config } = deps;
-  const api = accountApi(deps);
-  const assets = pageAssets({ theme: themeFor(config.brandColor), logger: deps.logger, ...(config.logoFile === undefined ? {} : { logoFile: config.logoFile }) });
+  const { flows, logger } = deps.guarded;
+  const assets = pageAssets({ theme: themeFor(config.brandColor), logger, ...(config.logoFile === undefined ? {} : { logoFile: config.logoFile }) });
   const brand = { productName: config.productName, ...(assets.urls.logo === undefined ? {} : { logoUrl: assets.urls.logo }) };
   const shell = (pow: boolean): PageShell => ({ brand, assets: assets.urls, pow });
   const powFor = (action: 'signup' | 'recovery' | 'magic-link' | 'login'): boolean => config.pow && config.powEndpoints.includes(action);
@@ -64,11 +70,7 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
 
   // A token posted from a page without JavaScript crossed the network in its body: on an https
   // origin, one that arrived over plain http is refused, as the API's token endpoints are.
-  const insecure = refuseInsecureTokens({
-    origin: config.origin,
-    trust: config.trustProxy === undefined ? undefined : new ProxyTrust(config.trustProxy),
-    tokenPaths: TOKEN_PAGES,
-  });
+  const insecure = refuseInsecureTokens({ origin: config.origin, trust: deps.client.trust, tokenPaths: TOKEN_PAGES });
   app.on('POST', TOKEN_PAGES, insecure);
 
   /** Reads a posted form after the cross-site check; a refusal or a bad body is answered as a page. */
@@ -86,51 +88,52 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
   const problem = (c: Context, err: HushError): Promise<Response> =>
     render(c, <MessagePage shell={shell(false)} title="This form could not be sent" message={err.message} links={[{ href: '/login', text: 'Back to sign in' }]} />, err.status);
 
-  /** A form's post: forwards it, then redirects on success (when the form has a next page) or renders the page with the reply. */
-  const post = (
+  /** A form's post: runs its guarded flow, then redirects on success (when the form has a next page) or renders the page with the reply. */
+  const post = <I,>(
     path: string,
-    apiPath: string,
+    flow: GuardedFlow<I>,
     view: (state: FormState) => JSX.Element,
     options: { next?: string; labels?: Readonly<Record<string, string>>; keepEmail?: boolean } = {},
   ): void => {
     app.post(path, async (c) => {
       const fields = await readForm(c);
       if (fields instanceof Response) return fields;
-      const reply = await forward(api, c, apiPath, fields);
-      for (const cookie of reply.cookies) c.header('Set-Cookie', cookie, { append: true });
-      if (reply.retryAfter !== null) c.header('Retry-After', reply.retryAfter);
-      if (reply.ok && options.next !== undefined) {
+      const outcome = await runGuarded(deps.guarded, flow, fields, deps.client.meta(c));
+      applySession(c, outcome, deps.cookie);
+      if (outcome.retryAfterSeconds !== undefined) c.header('Retry-After', String(outcome.retryAfterSeconds));
+      const ok = succeeded(outcome.reply);
+      if (ok && options.next !== undefined) {
         pageHeaders(c);
         return c.redirect(options.next, 303);
       }
-      const state = stateOf(reply, options.labels ?? LABELS, options.keepEmail === true ? fields.email : undefined);
-      return render(c, view(state), reply.ok ? 200 : reply.status);
+      const state = stateOf(outcome.reply, options.labels ?? LABELS, options.keepEmail === true ? fields.email : undefined);
+      return render(c, view(state), ok ? 200 : outcome.reply.status);
     });
   };
 
   app.get('/login', (c) => render(c, <LoginPage {...entry('login', {})} />));
-  post('/login', '/v1/login', (s) => <LoginPage {...entry('login', s)} />, { next: '/account', keepEmail: true });
+  post('/login', login, (s) => <LoginPage {...entry('login', s)} />, { next: '/account', keepEmail: true });
 
   app.get('/signup', (c) => render(c, <SignupPage {...entry('signup', {})} />));
-  post('/signup', '/v1/signup', (s) => <SignupPage {...entry('signup', s)} />, { keepEmail: true });
+  post('/signup', signup, (s) => <SignupPage {...entry('signup', s)} />, { keepEmail: true });
 
   app.get('/forgot', (c) => render(c, <ForgotPage {...entry('recovery', {})} />));
-  post('/forgot', '/v1/recovery', (s) => <ForgotPage {...entry('recovery', s)} />, { keepEmail: true });
+  post('/forgot', recoveryRequest, (s) => <ForgotPage {...entry('recovery', s)} />, { keepEmail: true });
 
   app.get('/magic', (c) => render(c, <MagicPage {...entry('magic-link', {})} confirm={{}} />));
-  post('/magic', '/v1/magic-link', (s) => <MagicPage {...entry('magic-link', s)} confirm={{}} />, { keepEmail: true });
-  post('/magic/confirm', '/v1/magic-link/confirm', (s) => <MagicPage {...entry('magic-link', {})} confirm={s} />, { next: '/account' });
+  post('/magic', magicRequest, (s) => <MagicPage {...entry('magic-link', s)} confirm={{}} />, { keepEmail: true });
+  post('/magic/confirm', magicConfirm, (s) => <MagicPage {...entry('magic-link', {})} confirm={s} />, { next: '/account' });
 
   const min = config.passwordMinLength;
   app.get('/reset', (c) => render(c, <ResetPage shell={shell(false)} state={{}} passwordMinLength={min} />));
-  post('/reset', '/v1/recovery/confirm', (s) => <ResetPage shell={shell(false)} state={s} passwordMinLength={min} />, { labels: NEW_PASSWORD_LABELS });
+  post('/reset', recoveryConfirm, (s) => <ResetPage shell={shell(false)} state={s} passwordMinLength={min} />, { labels: NEW_PASSWORD_LABELS });
 
   app.get('/verify', (c) => render(c, <VerifyPage shell={shell(false)} state={{}} />));
-  post('/verify', '/v1/verify', (s) => <VerifyPage shell={shell(false)} state={s} />, { next: '/account' });
+  post('/verify', verify, (s) => <VerifyPage shell={shell(false)} state={s} />, { next: '/account' });
 
   const signedIn = async (c: Context): Promise<string | null> => {
     const token = deps.cookie.read(c);
-    const found = token === null ? null : await deps.flows.sessions.validate(deps.flows.store.sessions, token);
+    const found = token === null ? null : await flows.sessions.validate(flows.store.sessions, token);
     return found === null ? null : maskEmail(found.identity.email);
   };
   const account = (c: Context, state: FormState): Promise<Response> =>
@@ -145,14 +148,14 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
   app.post('/account/password', async (c) => {
     const fields = await readForm(c);
     if (fields instanceof Response) return fields;
-    const reply = await forward(api, c, '/v1/password', fields);
-    return account(c, stateOf(reply, NEW_PASSWORD_LABELS));
+    const outcome = await runPasswordChange(deps.guarded, fields, deps.cookie.read(c), deps.client.meta(c));
+    applySession(c, outcome, deps.cookie);
+    return account(c, stateOf(outcome.reply, NEW_PASSWORD_LABELS));
   });
   app.post('/logout', async (c) => {
     const fields = await readForm(c);
     if (fields instanceof Response) return fields;
-    const reply = await forward(api, c, '/v1/logout', fields);
-    for (const cookie of reply.cookies) c.header('Set-Cookie', cookie, { append: true });
+    applySession(c, await runLogout(deps.guarded, deps.cookie.read(c), deps.client.meta(c)), deps.cookie);
     pageHeaders(c);
     return c.redirect('/login', 303);
   });

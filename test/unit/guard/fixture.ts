@@ -13,6 +13,7 @@ import type { Logger } from '../../../src/kernel/log.js';
 import type { AccountEvent, EventSink } from '../../../src/core/event.js';
 import type { Database } from '../../../src/store/schema.js';
 import { createGuards } from '../../../src/guard/guards.js';
+import { createStores, guardStores } from '../../../src/hush.js';
 import type { Guards } from '../../../src/guard/guards.js';
 
 /** Collects events in memory. */
@@ -58,8 +59,12 @@ export async function rig(options: { env?: Record<string, string>; redis?: Redis
     logger: options.logger ?? silentLogger(),
     events,
     metrics: registry,
+    stores: guardStores({
+      ...(options.db === undefined ? {} : { stores: createStores(options.db, { clock, random: new SeededRandom(options.seed ?? 7) }) }),
+      ...(options.redis === undefined ? {} : { redis: options.redis }),
+      ...(options.prefix === undefined ? {} : { redisPrefix: options.prefix }),
+    }),
     ...(options.redis === undefined ? {} : { redis: options.redis }),
-    ...(options.db === undefined ? {} : { db: options.db }),
     ...(options.prefix === undefined ? {} : { redisPrefix: options.prefix }),
   });
   return { guards, clock, events, registry, config };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../../src/mail/backoff.js';
-import { describeError } from '../../../src/mail/worker.js';
+import { backoffDelay } from '../../../src/outbox/backoff.js';
+import { describeError } from '../../../src/outbox/worker.js';
 import { SeededRandom } from '../../../src/kernel/random.js';
 
 describe('backoff', () => {

@@ -37,18 +37,18 @@ export function outboxRepositorySuite(target: OutboxStoreTarget): void {
     it('enqueues inside a transaction: rolled back with it, committed with it', async () => {
       await expect(
         db.transaction().execute(async (tx) => {
-          await new OutboxRepository(tx, clock, cryptoRandom).enqueue('mail', { to: 'a@b.test' });
+          await new OutboxRepository(tx, clock, cryptoRandom).enqueueUnchecked('mail', { to: 'a@b.test' });
           throw new Error('state change failed');
         }),
       ).rejects.toThrow('state change failed');
       expect((await repo.stats()).pending).toBe(0);
-      const id = await db.transaction().execute((tx) => new OutboxRepository(tx, clock, cryptoRandom).enqueue('mail', { to: 'a@b.test', n: 1 }));
+      const id = await db.transaction().execute((tx) => new OutboxRepository(tx, clock, cryptoRandom).enqueueUnchecked('mail', { to: 'a@b.test', n: 1 }));
       const row = await repo.get(id);
       expect(row).toMatchObject({ id, kind: 'mail', payload: { to: 'a@b.test', n: 1 }, attempts: 0, deliveredAt: null, failedAt: null });
     });
 
     it('claims due rows once under a lease, counting the attempt, and again after the lease ends', async () => {
-      const ids = [await repo.enqueue('mail', { n: 1 }), await repo.enqueue('mail', { n: 2 }), await repo.enqueue('mail', { n: 3 })];
+      const ids = [await repo.enqueueUnchecked('mail', { n: 1 }), await repo.enqueueUnchecked('mail', { n: 2 }), await repo.enqueueUnchecked('mail', { n: 3 })];
       const first = await repo.claim(2, 60_000);
       expect(first).toHaveLength(2);
       expect(first.every((m) => m.attempts === 1 && m.leaseUntil.getTime() === clock.now() + 60_000)).toBe(true);
@@ -63,9 +63,9 @@ export function outboxRepositorySuite(target: OutboxStoreTarget): void {
     });
 
     it('never claims delivered or failed rows, and respects next_attempt_at', async () => {
-      const a = await repo.enqueue('mail', {});
-      const b = await repo.enqueue('mail', {});
-      const c = await repo.enqueue('mail', {});
+      const a = await repo.enqueueUnchecked('mail', {});
+      const b = await repo.enqueueUnchecked('mail', {});
+      const c = await repo.enqueueUnchecked('mail', {});
       await repo.claim(10, 1000);
       await repo.markDelivered(a);
       await repo.markFailed(b, 'broken');
@@ -81,7 +81,7 @@ export function outboxRepositorySuite(target: OutboxStoreTarget): void {
     });
 
     it('release hands rows back at once without counting the attempt', async () => {
-      const id = await repo.enqueue('mail', {});
+      const id = await repo.enqueueUnchecked('mail', {});
       const [m] = await repo.claim(1, 60_000);
       expect(m!.attempts).toBe(1);
       await repo.release([id]);
@@ -91,10 +91,10 @@ export function outboxRepositorySuite(target: OutboxStoreTarget): void {
 
     it('reports depth, oldest age and failures', async () => {
       expect(await repo.stats()).toEqual({ pending: 0, oldestAgeMs: 0, failed: 0 });
-      await repo.enqueue('mail', {});
+      await repo.enqueueUnchecked('mail', {});
       clock.advance(1000);
-      const b = await repo.enqueue('mail', {});
-      const c = await repo.enqueue('mail', {});
+      const b = await repo.enqueueUnchecked('mail', {});
+      const c = await repo.enqueueUnchecked('mail', {});
       clock.advance(500);
       await repo.markFailed(b, 'x');
       await repo.markDelivered(c);
@@ -103,7 +103,7 @@ export function outboxRepositorySuite(target: OutboxStoreTarget): void {
     });
 
     it('keeps last_error short', async () => {
-      const id = await repo.enqueue('mail', {});
+      const id = await repo.enqueueUnchecked('mail', {});
       await repo.markFailed(id, 'e'.repeat(5000));
       expect((await repo.get(id))!.lastError!.length).toBeLessThanOrEqual(500);
     });

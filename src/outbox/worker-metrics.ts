@@ -1,6 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { OutboxStats } from '../store/outbox.js';
+import type { OutboxStats } from './queue.js';
 
 export interface OutboxMetrics {
   deliveries: Counter<'kind'>;

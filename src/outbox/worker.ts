@@ -1,18 +1,17 @@
-import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
-import type { Database } from '../store/schema.js';
 import type { Deliverer } from '../core/outbox.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Random } from '../kernel/random.js';
 import type { Logger } from '../kernel/log.js';
-import type { ClaimedMessage } from '../store/outbox.js';
+import type { ClaimedMessage, OutboxQueue } from './queue.js';
 import type { OutboxMetrics } from './worker-metrics.js';
-import { OutboxRepository } from '../store/outbox.js';
 import { backoffDelay } from './backoff.js';
 import { outboxMetrics } from './worker-metrics.js';
 
 export interface OutboxWorkerOptions {
-  db: Kysely<Database>;
+  /** The outbox table (store/outbox.ts on the instance's database). */
+  queue: OutboxQueue;
+  /** What plugs in: one deliverer per kind (mail, event → detection, webhook). */
   deliverers: Deliverer[];
   clock: Clock;
   random: Random;
@@ -44,7 +43,7 @@ export interface OutboxWorkerOptions {
  * kinds and sanitized errors, never payloads (they hold links and tokens).
  */
 export class OutboxWorker {
-  readonly #repo: OutboxRepository;
+  readonly #repo: OutboxQueue;
   readonly #deliverers: ReadonlyMap<string, Deliverer>;
   readonly #clock: Clock;
   readonly #random: Random;
@@ -61,7 +60,7 @@ export class OutboxWorker {
   #interrupt: (() => void) | undefined;
 
   constructor(options: OutboxWorkerOptions) {
-    this.#repo = new OutboxRepository(options.db, options.clock, options.random);
+    this.#repo = options.queue;
     this.#deliverers = new Map(options.deliverers.map((d) => [d.kind, d]));
     this.#clock = options.clock;
     this.#random = options.random;

@@ -10,7 +10,7 @@ import { PermanentDeliveryError } from '../../src/core/outbox.js';
 import { openMemoryDatabase } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
 import { OutboxRepository } from '../../src/store/outbox.js';
-import { OutboxWorker } from '../../src/mail/worker.js';
+import { OutboxWorker } from '../../src/outbox/worker.js';
 import { createMailDeliverer } from '../../src/mail/deliverer.js';
 import type { MailTransport, OutgoingMail } from '../../src/mail/transport.js';
 import { ManualClock } from '../../src/kernel/clock.js';
@@ -51,7 +51,7 @@ function logger(): ReturnType<typeof createLogger> {
 }
 
 function worker(deliverers: Deliverer[], extra: Partial<ConstructorParameters<typeof OutboxWorker>[0]> = {}): OutboxWorker {
-  return new OutboxWorker({ db, deliverers, clock, random: new SeededRandom(3), logger: logger(), metrics: registry, backoffBaseMs: 1000, backoffMaxMs: 60_000, ...extra });
+  return new OutboxWorker({ queue: repo, deliverers, clock, random: new SeededRandom(3), logger: logger(), metrics: registry, backoffBaseMs: 1000, backoffMaxMs: 60_000, ...extra });
 }
 
 /** A deliverer that fails the first `failures` attempts of every row. */
@@ -70,7 +70,7 @@ function flaky(failures: number, error: () => Error = () => new Error('connectio
 describe('OutboxWorker', () => {
   it('delivers each row once and records it', async () => {
     const d = flaky(0);
-    const ids = [await repo.enqueue('mail', { n: 1 }), await repo.enqueue('mail', { n: 2 })];
+    const ids = [await repo.enqueueUnchecked('mail', { n: 1 }), await repo.enqueueUnchecked('mail', { n: 2 })];
     const w = worker([d]);
     expect(await w.runOnce()).toBe(2);
     expect(await w.runOnce()).toBe(0);
@@ -81,7 +81,7 @@ describe('OutboxWorker', () => {
 
   it('retries with exponential backoff and jitter, without sleeping', async () => {
     const d = flaky(3);
-    const id = await repo.enqueue('mail', {});
+    const id = await repo.enqueueUnchecked('mail', {});
     const w = worker([d]);
     const waits: number[] = [];
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -106,7 +106,7 @@ describe('OutboxWorker', () => {
 
   it('gives up after maxAttempts', async () => {
     const d = flaky(100);
-    const id = await repo.enqueue('mail', {});
+    const id = await repo.enqueueUnchecked('mail', {});
     const w = worker([d], { maxAttempts: 3 });
     for (let i = 0; i < 10; i++) {
       await w.runOnce();
@@ -118,8 +118,8 @@ describe('OutboxWorker', () => {
 
   it('fails a PermanentDeliveryError and an unknown kind at once, without retrying', async () => {
     const d = flaky(100, () => new PermanentDeliveryError('recipient refused'));
-    const a = await repo.enqueue('mail', {});
-    const b = await repo.enqueue('webhook', {});
+    const a = await repo.enqueueUnchecked('mail', {});
+    const b = await repo.enqueueUnchecked('webhook', {});
     const w = worker([d]);
     expect(await w.runOnce()).toBe(2);
     clock.advance(86_400_000);
@@ -141,7 +141,7 @@ describe('OutboxWorker', () => {
       deliverMany: (ms) => (calls.push(ms.map((m) => m.id)), Promise.resolve()),
     };
     const ids = [];
-    for (let n = 0; n < 5; n++) ids.push(await repo.enqueue('event', { n }));
+    for (let n = 0; n < 5; n++) ids.push(await repo.enqueueUnchecked('event', { n }));
     const w = worker([events]);
     expect(await w.runOnce()).toBe(5);
     expect(calls).toHaveLength(1);
@@ -163,8 +163,8 @@ describe('OutboxWorker', () => {
       },
       deliverMany: (ms) => (ms.some((m) => (m.payload as { bad?: boolean }).bad === true) ? Promise.reject(new PermanentDeliveryError('a bad row')) : Promise.resolve()),
     };
-    const good = [await repo.enqueue('event', { n: 1 }), await repo.enqueue('event', { n: 2 }), await repo.enqueue('event', { n: 3 })];
-    const bad = await repo.enqueue('event', { bad: true });
+    const good = [await repo.enqueueUnchecked('event', { n: 1 }), await repo.enqueueUnchecked('event', { n: 2 }), await repo.enqueueUnchecked('event', { n: 3 })];
+    const bad = await repo.enqueueUnchecked('event', { bad: true });
     const w = worker([events]);
     expect(await w.runOnce()).toBe(4);
     expect(single).toHaveLength(4);
@@ -174,7 +174,7 @@ describe('OutboxWorker', () => {
   });
 
   it('takes rows back from a worker that died, once its lease ends', async () => {
-    const id = await repo.enqueue('mail', {});
+    const id = await repo.enqueueUnchecked('mail', {});
     await repo.claim(10, 30_000); // a worker that then crashed
     const d = flaky(0);
     const w = worker([d], { leaseMs: 30_000 });
@@ -185,7 +185,7 @@ describe('OutboxWorker', () => {
   });
 
   it('hands back the rest of a batch when its lease runs short instead of risking a second sender', async () => {
-    for (let i = 0; i < 4; i++) await repo.enqueue('mail', { i });
+    for (let i = 0; i < 4; i++) await repo.enqueueUnchecked('mail', { i });
     const slow: Deliverer = {
       kind: 'mail',
       deliver: () => {
@@ -204,7 +204,7 @@ describe('OutboxWorker', () => {
 
   it('reports depth and oldest age on scrape', async () => {
     worker([flaky(0)]);
-    await repo.enqueue('mail', {});
+    await repo.enqueueUnchecked('mail', {});
     clock.advance(90_000);
     const metrics = await registry.metrics();
     expect(metrics).toMatch(/hush_outbox_depth\{state="pending"\} 1/);
@@ -227,8 +227,8 @@ describe('OutboxWorker', () => {
     };
     const config = { productName: 'Acme', origin: 'https://id.acme.test', mailFrom: 'no-reply@id.acme.test' };
     const token = 'sEcReTtOkEn123';
-    await repo.enqueue('mail', { to: 'a@example.test', template: 'recovery', vars: { link: `https://id.acme.test/recovery#token=${token}` } });
-    await repo.enqueue('mail', { to: 'b@example.test', template: 'recovery', vars: { link: `https://evil.test/recovery#token=${token}` } });
+    await repo.enqueueUnchecked('mail', { to: 'a@example.test', template: 'recovery', vars: { link: `https://id.acme.test/recovery#token=${token}` } });
+    await repo.enqueueUnchecked('mail', { to: 'b@example.test', template: 'recovery', vars: { link: `https://evil.test/recovery#token=${token}` } });
     const w = worker([createMailDeliverer({ transport, config })]);
     await w.runOnce();
     clock.advance(120_000);
@@ -256,7 +256,7 @@ describe('OutboxWorker', () => {
     };
     const w = worker([gate], { pollMs: 60_000, batchSize: 10 });
     w.start();
-    const ids = [await repo.enqueue('mail', {}), await repo.enqueue('mail', {}), await repo.enqueue('mail', {})];
+    const ids = [await repo.enqueueUnchecked('mail', {}), await repo.enqueueUnchecked('mail', {}), await repo.enqueueUnchecked('mail', {})];
     w.wake();
     for (let i = 0; i < 200 && delivered.length < 1; i++) await new Promise((r) => setTimeout(r, 10));
     for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));

@@ -5,7 +5,7 @@ import type { Deliverer } from '../../src/core/outbox.js';
 import { openDatabase } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
 import { OutboxRepository } from '../../src/store/outbox.js';
-import { OutboxWorker } from '../../src/mail/worker.js';
+import { OutboxWorker } from '../../src/outbox/worker.js';
 import { systemClock } from '../../src/kernel/clock.js';
 import { cryptoRandom } from '../../src/kernel/random.js';
 import { silentLogger } from '../../src/kernel/log.js';
@@ -34,7 +34,7 @@ describe.skipIf(pg.skip)(`concurrent workers on PostgreSQL${pg.skip ? ` (skipped
     const N = 150;
     const repo = new OutboxRepository(handles[0]!.db, systemClock, cryptoRandom);
     const ids: string[] = [];
-    for (let i = 0; i < N; i++) ids.push(await repo.enqueue('mail', { i }));
+    for (let i = 0; i < N; i++) ids.push(await repo.enqueueUnchecked('mail', { i }));
     const deliveries = new Map<string, number>();
     const byWorker = [0, 0, 0];
     const workers = handles.map((h, w) => {
@@ -46,7 +46,7 @@ describe.skipIf(pg.skip)(`concurrent workers on PostgreSQL${pg.skip ? ` (skipped
           await new Promise((r) => setTimeout(r, 1 + (m.id.charCodeAt(0) % 3)));
         },
       };
-      return new OutboxWorker({ db: h.db, deliverers: [deliverer], clock: systemClock, random: cryptoRandom, logger: silentLogger(), metrics: new Registry(), batchSize: 7 });
+      return new OutboxWorker({ queue: new OutboxRepository(h.db, systemClock, cryptoRandom), deliverers: [deliverer], clock: systemClock, random: cryptoRandom, logger: silentLogger(), metrics: new Registry(), batchSize: 7 });
     });
     const drain = async (w: OutboxWorker): Promise<void> => {
       for (let round = 0; round < 200; round++) if ((await w.runOnce()) === 0) return;
