@@ -25,7 +25,7 @@ export interface OutboxQueue {
   markDelivered(ids: string | readonly string[]): Promise<void>;
   /** A failure that may mend: try again at `nextAt`. */
   reschedule(id: string, error: string, nextAt: Date): Promise<void>;
-  /** Given up: never tried again (kept for the operator, its payload scrubbed). */
+  /** Given up: never tried again (kept for the operator to inspect). */
   markFailed(id: string, error: string): Promise<void>;
   /** Hands leased rows back unattempted (a clean stop). */
   release(ids: readonly string[]): Promise<void>;
