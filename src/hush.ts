@@ -40,6 +40,7 @@ import { openDatabase } from './store/database.js';
 import type { DatabaseHandle } from './store/database.js';
 import type { Database } from './store/schema.js';
 import { migrate } from './store/migrate.js';
+import type { MigrationResult } from './store/migrate.js';
 import { loadOrCreateSecret } from './store/data-dir.js';
 import { KyselyAccountStore } from './store/account-store.js';
 import { Janitor } from './store/janitor.js';
@@ -114,6 +115,16 @@ export function guardStores(options: { stores?: Pick<Stores, 'blocks' | 'spentPo
 export interface OperatorParts extends Stores {
   database: DatabaseHandle;
   blockList: BlockList;
+}
+
+/** `hush migrate`: opens the configured database, applies what migrations it lacks, and closes it. */
+export async function migrateDatabase(config: Config): Promise<MigrationResult> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  try {
+    return await migrate(database.db);
+  } finally {
+    await database.close();
+  }
 }
 
 /** For the CLI: opens the configured database, migrated, builds its stores, runs `work`, and always closes it (releasing the data-folder lock). */

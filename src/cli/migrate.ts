@@ -1,21 +1,15 @@
 import { Command } from 'commander';
 import { configFrom, storeOptions } from './shared.js';
-import { openDatabase } from '../store/database.js';
-import { migrate } from '../store/migrate.js';
+import { migrateDatabase } from '../hush.js';
 
 export function registerMigrate(program: Command): void {
   program.addCommand(
     storeOptions(new Command('migrate').description('apply the database migrations and exit (safe while other instances start)')).action(
       async (opts: Record<string, unknown>) => {
         const config = configFrom(opts);
-        const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
-        try {
-          const result = await migrate(handle.db);
-          const names = result.applied.map((m) => `${m.version} ${m.name}`).join(', ');
-          process.stdout.write(result.applied.length === 0 ? `database is up to date (version ${result.current})\n` : `applied ${names}; now at version ${result.current}\n`);
-        } finally {
-          await handle.close();
-        }
+        const result = await migrateDatabase(config);
+        const names = result.applied.map((m) => `${m.version} ${m.name}`).join(', ');
+        process.stdout.write(result.applied.length === 0 ? `database is up to date (version ${result.current})\n` : `applied ${names}; now at version ${result.current}\n`);
       },
     ),
   );
