@@ -1,19 +1,29 @@
 import { validationError } from '../kernel/errors.js';
 
-/** Longest address RFC 5321 lets through (path limit 256 less the angle brackets). */
+/** Longest address RFC 5321 lets through (path limit 256 less the angle brackets), in octets of UTF-8. */
 const MAX_LENGTH = 254;
+/** Past this many UTF-16 units the input is refused before NFKC, whose output can be 18 times its input. */
+const MAX_RAW_LENGTH = 1024;
+/** Control characters (NUL among them) and lone surrogates: no address has them, and PostgreSQL refuses NUL in text. */
+const FORBIDDEN = /[\p{Cc}\p{Cs}]/u;
 // Deliberately plain: one @, a local part without spaces or angle brackets, a dotted domain.
 const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@(?=.{1,253}$)[^\s@<>()[\]\\,;:"_]+(\.[^\s@<>()[\]\\,;:"_.]+)+$/u;
 
 /**
  * Normalizes what a person typed to name an account: NFKC, trim, lower-case,
  * in one place, before any lookup (design.md §2). Anything that is not an email
- * is a validation error that names the field; the decision depends only on the input.
+ * is a validation error that names the field. The decision depends only on the
+ * input's characters, and it comes before every guard and every query: so its
+ * reply is the same under every verdict, and nothing unchecked reaches the
+ * database (a NUL byte there would be a 500 on one path and not the other).
  */
 export function normalizeIdentifier(raw: unknown, field = 'email'): string {
   if (typeof raw !== 'string' || raw.trim() === '') throw validationError(field, 'is required');
+  if (raw.length > MAX_RAW_LENGTH) throw validationError(field, `is longer than ${MAX_LENGTH} characters`);
+  if (FORBIDDEN.test(raw)) throw validationError(field, 'contains a control character or a broken character');
   const value = raw.normalize('NFKC').trim().toLowerCase();
-  if (value.length > MAX_LENGTH) throw validationError(field, `is longer than ${MAX_LENGTH} characters`);
+  if (FORBIDDEN.test(value)) throw validationError(field, 'contains a control character or a broken character');
+  if (Buffer.byteLength(value, 'utf8') > MAX_LENGTH) throw validationError(field, `is longer than ${MAX_LENGTH} characters`);
   if (!EMAIL.test(value) || value.includes('..') || value.startsWith('.') || value.split('@')[0]?.endsWith('.')) {
     throw validationError(field, 'is not an email address');
   }

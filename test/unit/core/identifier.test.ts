@@ -24,6 +24,29 @@ describe('normalizeIdentifier', () => {
     },
   );
 
+  it.each([
+    ['a NUL byte', 'a\u0000b@example.com'],
+    ['a control character', 'ann\u0007@example.com'],
+    ['a newline inside', 'ann@exa\nmple.com'],
+    ['DEL', 'ann\u007f@example.com'],
+    ['a lone high surrogate', 'ann\ud800@example.com'],
+    ['a lone low surrogate', 'ann@exam\udc00ple.com'],
+    ['over 254 octets of UTF-8 though under 254 characters', `${'é'.repeat(60)}@${'ü'.repeat(100)}.com`],
+    ['a huge input (refused before NFKC)', `${'\ufdfa'.repeat(5000)}@example.com`],
+  ])('refuses %s from its characters alone', (_what, raw) => {
+    try {
+      normalizeIdentifier(raw, 'email');
+      expect.unreachable();
+    } catch (err) {
+      expect((err as HushError).code).toBe('HUSH_VALIDATION');
+      expect((err as HushError).details[0]?.field).toBe('email');
+    }
+  });
+
+  it('keeps an international address that is well formed', () => {
+    expect(normalizeIdentifier('Jürgen@Bücher.example')).toBe('jürgen@bücher.example');
+  });
+
   it('refuses non-strings and overlong addresses', () => {
     expect(() => normalizeIdentifier(42)).toThrow(HushError);
     expect(() => normalizeIdentifier(undefined)).toThrow(HushError);
@@ -41,6 +64,23 @@ describe('normalizeIdentifier', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('normalizeIdentifier over any UTF-16', () => {
+  it('returns only addresses without control characters or lone surrogates, or throws a validation error', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 40 }), (local, domain) => {
+        try {
+          const value = normalizeIdentifier(`${local}@${domain}.example`);
+          expect(value).not.toMatch(/[\p{Cc}\p{Cs}]/u);
+          expect(Buffer.byteLength(value)).toBeLessThanOrEqual(254);
+        } catch (err) {
+          expect((err as HushError).code).toBe('HUSH_VALIDATION');
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 });
