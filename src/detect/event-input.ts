@@ -21,6 +21,11 @@ export type EventInputResult = { ok: true; event: AccountEvent } | { ok: false; 
  * value. `usr.login` is normalized as identifiers are (NFKC, trim, lower-case)
  * so that "Bob@X" and "bob@x" are one account to the rules.
  */
+/** NUL and lone surrogates: PostgreSQL refuses the one in text and JSON, and neither is in any real value. */
+const unstorable = (v: string): boolean => v.includes('\u0000') || /\p{Cs}/u.test(v);
+/** Control characters too, for the fields that name a person or a browser. */
+const CONTROL = /[\p{Cc}\p{Cs}]/u;
+
 export function parseEventInput(raw: unknown, now: number, source: string): EventInputResult {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'is not an object' };
   const o = raw as Record<string, unknown>;
@@ -43,12 +48,14 @@ export function parseEventInput(raw: unknown, now: number, source: string): Even
   }
   if (usr.login !== undefined) {
     if (typeof usr.login !== 'string' || usr.login.trim() === '' || usr.login.length > 320) return { ok: false, reason: 'usr.login: is not a string of 1 to 320 characters' };
+    if (CONTROL.test(usr.login)) return { ok: false, reason: 'usr.login: contains a control character or a broken character' };
     event['usr.login'] = usr.login.normalize('NFKC').trim().toLowerCase();
   }
   if (usr.id !== undefined) {
     if (typeof usr.id !== 'string' && typeof usr.id !== 'number') return { ok: false, reason: 'usr.id: is not a string or number' };
     const id = String(usr.id);
     if (id === '' || id.length > 128) return { ok: false, reason: 'usr.id: is not 1 to 128 characters' };
+    if (CONTROL.test(id)) return { ok: false, reason: 'usr.id: contains a control character or a broken character' };
     event['usr.id'] = id;
   }
   if (usr.exists !== undefined) {
@@ -64,6 +71,7 @@ export function parseEventInput(raw: unknown, now: number, source: string): Even
   const ua = o['http.useragent'];
   if (ua !== undefined) {
     if (typeof ua !== 'string' || ua.length > 1024) return { ok: false, reason: 'http.useragent: is not a string of at most 1024 characters' };
+    if (CONTROL.test(ua)) return { ok: false, reason: 'http.useragent: contains a control character or a broken character' };
     event['http.useragent'] = ua;
   }
   if (o.attrs !== undefined) {
@@ -84,6 +92,7 @@ function parseAttrs(raw: unknown): Record<string, string | number | boolean> | s
     if (SECRET_NAME.test(k)) return `attrs.${k}: looks like a secret; events never carry passwords, tokens or sessions`;
     if (typeof v === 'string') {
       if (v.length > 256) return `attrs.${k}: is longer than 256 characters`;
+      if (unstorable(v)) return `attrs.${k}: contains a NUL or a broken character`;
     } else if (typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) {
       return `attrs.${k}: is not a string, number or boolean`;
     }
