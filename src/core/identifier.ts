@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { validationError } from '../kernel/errors.js';
 
 /** Longest address RFC 5321 lets through (path limit 256 less the angle brackets), in octets of UTF-8. */
@@ -28,6 +29,32 @@ export function normalizeIdentifier(raw: unknown, field = 'email'): string {
     throw validationError(field, 'is not an email address');
   }
   return value;
+}
+
+/** Providers whose mailboxes ignore dots in the local part, and the domain each is known by. */
+const DOTLESS: Readonly<Record<string, string>> = { 'gmail.com': 'gmail.com', 'googlemail.com': 'gmail.com' };
+
+/**
+ * The mailbox a normalized identifier reaches, as limits and detection count
+ * it (design.md §2): every spelling of one inbox gets one budget. The domain
+ * in its ASCII (punycode) form, so an IDN written in Unicode or as `xn--` is
+ * one mailbox; a plus-tag (`+anything`) dropped, for every provider (most
+ * deliver it to the same inbox, and counting two inboxes as one only shares
+ * a budget); dots dropped for Gmail, which ignores them, and googlemail.com
+ * folded into gmail.com. Mail never goes to this key: it goes to the stored
+ * address, or the address as typed.
+ */
+export function mailboxKey(identifier: string): string {
+  const at = identifier.lastIndexOf('@');
+  if (at < 1) return identifier;
+  const domainPart = identifier.slice(at + 1);
+  const ascii = domainToASCII(domainPart) || domainPart;
+  const domain = DOTLESS[ascii] ?? ascii;
+  let local = identifier.slice(0, at);
+  const plus = local.indexOf('+');
+  if (plus > 0) local = local.slice(0, plus);
+  if (DOTLESS[ascii] !== undefined) local = local.replaceAll('.', '');
+  return `${local}@${domain}`;
 }
 
 /** `jane@example.com` → `j***@example.com`: enough for a person to recognise their own account. */

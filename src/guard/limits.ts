@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import type { Config, Limit } from '../kernel/config.js';
+import { mailboxKey } from '../core/identifier.js';
 import type { LimiterFactory, WindowedCounter } from './limiter.js';
 
 /**
  * The rate limits of the issue, keyed by client address (IPv6 per /64, done by
- * the caller), normalized identifier, address+identifier, the whole app, and
+ * the caller), mailbox (core/identifier.ts `mailboxKey`: every spelling of one
+ * inbox shares one budget), address+mailbox, the whole app, and
  * per address on the token-confirm endpoints. Identifiers are keyed by an HMAC
  * under the instance secret: no e-mail address sits in Redis, and an unknown
  * identifier is counted exactly like a known one (nothing here can tell them
@@ -63,7 +65,7 @@ export class RateLimits {
   }
 
   #id(identifier: string): string {
-    return createHmac('sha256', this.#secret).update(`hush/limit/${identifier}`).digest('base64url').slice(0, 27);
+    return createHmac('sha256', this.#secret).update(`hush/limit/${mailboxKey(identifier)}`).digest('base64url').slice(0, 27);
   }
 
   /** Counts one mail-sending request; limited when the address, the identifier or the app is over. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { maskEmail, normalizeIdentifier } from '../../../src/core/identifier.js';
+import { mailboxKey, maskEmail, normalizeIdentifier } from '../../../src/core/identifier.js';
 import { HushError } from '../../../src/kernel/errors.js';
 
 describe('normalizeIdentifier', () => {
@@ -81,6 +81,30 @@ describe('normalizeIdentifier over any UTF-16', () => {
         }
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('mailboxKey', () => {
+  it.each([
+    ['victim+news@gmail.com', 'victim@gmail.com'],
+    ['v.ic.tim@gmail.com', 'victim@gmail.com'],
+    ['v.ictim+a+b@googlemail.com', 'victim@gmail.com'],
+    ['first.last+tag@example.com', 'first.last@example.com'],
+    ['ann@bücher.example', 'ann@xn--bcher-kva.example'],
+    ['ann+x@xn--bcher-kva.example', 'ann@xn--bcher-kva.example'],
+    ['+only@example.com', '+only@example.com'],
+  ])('%s → %s', (identifier, key) => {
+    expect(mailboxKey(identifier)).toBe(key);
+  });
+
+  it('is idempotent on every normalized identifier', () => {
+    fc.assert(
+      fc.property(fc.emailAddress(), (s) => {
+        const key = mailboxKey(normalizeIdentifier(s));
+        expect(mailboxKey(key)).toBe(key);
+      }),
+      { numRuns: 300 },
     );
   });
 });
