@@ -10,6 +10,12 @@ export interface EnvelopeOptions {
   quantile?: number;
   /** Added to the quantile, so that the work of most requests ends well before the floor. */
   marginMs?: number;
+  /**
+   * How long a sample of work counts towards the floor (default 5 minutes; the
+   * newest 64 count whatever their age). A burst of slow work raises the
+   * floor, and it comes down again once the burst is this old.
+   */
+  horizonMs?: number;
   /** False switches the floor off (tests that prove the timing test has power, benchmarks). */
   enabled?: boolean;
   /**
@@ -41,6 +47,7 @@ export class Envelope {
   readonly #floorMinMs: number;
   readonly #q: number;
   readonly #marginMs: number;
+  readonly #horizonMs: number;
   readonly #enabled: boolean;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #work = new Map<string, RecentQuantile>();
@@ -51,6 +58,7 @@ export class Envelope {
     this.#floorMinMs = options.floorMinMs;
     this.#q = options.quantile ?? 0.999;
     this.#marginMs = options.marginMs ?? 1;
+    this.#horizonMs = options.horizonMs ?? 5 * 60_000;
     this.#enabled = options.enabled ?? true;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#admission = new Admission(options.concurrency ?? Number.POSITIVE_INFINITY);
@@ -68,7 +76,7 @@ export class Envelope {
   /** The floor a request of this flow that starts now will be held to. */
   floorFor(flow: string): number {
     const q = this.#work.get(flow);
-    return Math.max(this.#floorMinMs, q === undefined || q.count === 0 ? 0 : q.value + this.#marginMs);
+    return Math.max(this.#floorMinMs, q === undefined || q.count === 0 ? 0 : q.valueAt(this.#clock.monotonic()) + this.#marginMs);
   }
 
   /**
@@ -77,8 +85,13 @@ export class Envelope {
    * (at once, unless `concurrency` flows are already working): call `run` once
    * the request body is read, so the network is never counted. Errors are held
    * to the floor too: a failure must not be a faster path.
+   *
+   * `learn`, asked once the work has ended, says whether this run did the
+   * flow's full work and so may teach the floor (default: every run does). The
+   * guarded-flow runner learns only from runs where the flow itself ran: a
+   * client cannot pull the floor down with thousands of cheap refusals.
    */
-  async run<T>(flow: string, work: () => Promise<T>): Promise<T> {
+  async run<T>(flow: string, work: () => Promise<T>, options: { learn?: () => boolean } = {}): Promise<T> {
     const release = await this.#admission.acquire();
     const startedAt = this.#clock.monotonic();
     // Decided before this request's work is known, so the floor is the same whatever path it takes.
@@ -92,8 +105,9 @@ export class Envelope {
       // The permit goes back when the work ends, not at the floor: waiting out the floor costs nothing.
       release();
     }
-    const elapsed = this.#clock.monotonic() - startedAt;
-    this.#quantileOf(flow).add(elapsed);
+    const now = this.#clock.monotonic();
+    const elapsed = now - startedAt;
+    if (options.learn?.() ?? true) this.#quantileOf(flow).add(elapsed, now);
     if (this.#enabled && elapsed < floor) await this.#sleep(floor - elapsed);
     if (!result.ok) throw result.error;
     return result.value;
@@ -101,13 +115,13 @@ export class Envelope {
 
   /** What the envelope has learned so far, per flow (for /metrics and benchmarks). */
   timings(): FlowTiming[] {
-    return [...this.#work.entries()].map(([flow, q]) => ({ flow, workMs: q.value, floorMs: this.floorFor(flow), samples: q.count }));
+    return [...this.#work.entries()].map(([flow, q]) => ({ flow, workMs: q.valueAt(this.#clock.monotonic()), floorMs: this.floorFor(flow), samples: q.count }));
   }
 
   #quantileOf(flow: string): RecentQuantile {
     let q = this.#work.get(flow);
     if (q === undefined) {
-      q = new RecentQuantile({ q: this.#q });
+      q = new RecentQuantile({ q: this.#q, horizonMs: this.#horizonMs });
       this.#work.set(flow, q);
     }
     return q;

@@ -64,6 +64,8 @@ export async function settle(work: () => Promise<Outcome>, logger: Logger, flow:
 /** Runs one guarded flow for one request (see the top of this file). `fields` is the parsed body. */
 export async function runGuarded<I>(deps: GuardedDeps, flow: GuardedFlow<I>, fields: Readonly<Record<string, unknown>>, meta: RequestMeta): Promise<GuardedOutcome> {
   let retryAfterSeconds: number | undefined;
+  // Only a run in which the flow did its work teaches the floor: refusals and silent verdicts are cheap by design.
+  let ranFlow = false;
   const outcome = await deps.envelope.run(flow.name, () =>
     settle(
       async (): Promise<Outcome> => {
@@ -84,11 +86,13 @@ export async function runGuarded<I>(deps: GuardedDeps, flow: GuardedFlow<I>, fie
         if (verdict.kind === 'silent') return { reply: flow.guard.silentReply };
         const out = await flow.run(deps.flows, input, meta);
         await flow.guard.after?.(deps.guards, out, input, meta);
+        ranFlow = true;
         return out;
       },
       deps.logger,
       flow.name,
     ),
+    { learn: () => ranFlow },
   );
   return retryAfterSeconds === undefined ? outcome : { ...outcome, retryAfterSeconds };
 }
@@ -99,17 +103,21 @@ export async function runGuarded<I>(deps: GuardedDeps, flow: GuardedFlow<I>, fie
  */
 export function runPasswordChange(deps: Omit<GuardedDeps, 'guards'>, fields: Readonly<Record<string, unknown>>, sessionToken: string | null, meta: RequestMeta): Promise<Outcome> {
   const { flows } = deps;
+  let changed = false;
   return deps.envelope.run('password.change', () =>
     settle(
       async (): Promise<Outcome> => {
         const input = parsePasswordChange(fields, flows);
         const found = sessionToken === null ? null : await flows.sessions.validate(flows.store.sessions, sessionToken);
         if (found === null || sessionToken === null) return { reply: UNAUTHORIZED };
-        return changePassword(flows, { ...input, identity: found.identity, sessionToken, sessionCreatedAt: found.session.createdAt }, meta);
+        const out = await changePassword(flows, { ...input, identity: found.identity, sessionToken, sessionCreatedAt: found.session.createdAt }, meta);
+        changed = true;
+        return out;
       },
       deps.logger,
       'password.change',
     ),
+    { learn: () => changed },
   );
 }
 

@@ -41,6 +41,33 @@ describe('Envelope', () => {
     expect(await run(1)).toBe(floor);
   });
 
+  it('learns only from runs that did the full work: cheap refusals cannot pull the floor down', async () => {
+    const clock = new ManualClock();
+    const env = new Envelope({ clock, floorMinMs: 5, sleep: (ms) => Promise.resolve(clock.advance(ms)) });
+    const work = (ms: number) => (): Promise<void> => Promise.resolve(void clock.advance(ms));
+    for (let i = 0; i < 200; i++) await env.run('f', work(20));
+    const learned = env.floorFor('f');
+    expect(learned).toBeGreaterThanOrEqual(20);
+    // Thousands of requests refused before the flow's work (a bad field, a silent verdict): they are not samples.
+    for (let i = 0; i < 5000; i++) await env.run('f', work(0.1), { learn: () => false });
+    expect(env.floorFor('f')).toBe(learned);
+    // Taught by the same cheap runs, the floor would have fallen to the minimum.
+    for (let i = 0; i < 5000; i++) await env.run('f', work(0.1));
+    expect(env.floorFor('f')).toBe(5);
+  });
+
+  it('comes down by time after a burst, not after 4,096 more samples', async () => {
+    const clock = new ManualClock();
+    const env = new Envelope({ clock, floorMinMs: 5, horizonMs: 60_000, sleep: (ms) => Promise.resolve(clock.advance(ms)) });
+    const work = (ms: number) => (): Promise<void> => Promise.resolve(void clock.advance(ms));
+    for (let i = 0; i < 500; i++) await env.run('f', work(i % 10 === 0 ? 50 : 2));
+    expect(env.floorFor('f')).toBeGreaterThanOrEqual(50);
+    clock.advance(61_000);
+    // A hundred ordinary runs later (the newest 64 always count), the burst is gone.
+    for (let i = 0; i < 100; i++) await env.run('f', work(2));
+    expect(env.floorFor('f')).toBe(5);
+  });
+
   it('switched off, it adds nothing (the timing tests use this to prove their power)', async () => {
     const { run } = harness(30, false);
     expect(await run(1)).toBe(1);

@@ -117,6 +117,21 @@ describe('runGuarded', () => {
     expect(broken.logs.join('')).toContain('database gone');
   });
 
+  it('only a run in which the flow did its work teaches the floor', async () => {
+    const samples = (r: ReturnType<typeof rig>): number => r.deps.envelope.timings().find((t) => t.flow === 'recovery.request')?.samples ?? 0;
+    const r = rig({ kind: 'pass' });
+    await runGuarded(r.deps, r.flow, { email: 'a@example.com' }, META);
+    expect(samples(r)).toBe(1);
+    // A validation failure is cheap by design: not a sample.
+    await runGuarded(r.deps, r.flow, {}, META);
+    expect(samples(r)).toBe(1);
+    for (const verdict of [{ kind: 'silent', guard: 'blocked' }, { kind: 'throttle', retryAfterSeconds: 1 }, { kind: 'reject', error: new HushError('HUSH_POW_REQUIRED') }] as Verdict[]) {
+      const q = rig(verdict);
+      await runGuarded(q.deps, q.flow, { email: 'a@example.com' }, META);
+      expect(samples(q), verdict.kind).toBe(0);
+    }
+  });
+
   it('every path is released at the same floor, measured from the call', async () => {
     const verdicts: Verdict[] = [{ kind: 'pass' }, { kind: 'silent', guard: 'rate_limit' }, { kind: 'throttle', retryAfterSeconds: 1 }, { kind: 'reject', error: new HushError('HUSH_POW_INVALID') }];
     for (const verdict of verdicts) {
