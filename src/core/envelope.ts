@@ -1,6 +1,8 @@
 import type { Clock } from '../kernel/clock.js';
+import { systemClock } from '../kernel/clock.js';
 import { Admission } from './admission.js';
 import { RecentQuantile } from './quantile.js';
+import { ReleaseTimer } from './release.js';
 
 export interface EnvelopeOptions {
   clock: Clock;
@@ -24,7 +26,11 @@ export interface EnvelopeOptions {
    * taken for work and does not inflate the floor; see `Admission`.
    */
   concurrency?: number;
-  /** How the envelope waits; injected so tests can observe it. */
+  /**
+   * How the envelope waits out the rest of the floor; injected so tests can
+   * observe it. Default: a ReleaseTimer on the real monotonic clock, which
+   * never wakes early and wakes within a loop turn of the moment.
+   */
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -50,6 +56,7 @@ export class Envelope {
   readonly #horizonMs: number;
   readonly #enabled: boolean;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #releaseAt: ((at: number) => Promise<void>) | undefined;
   readonly #work = new Map<string, RecentQuantile>();
   readonly #admission: Admission;
 
@@ -60,7 +67,14 @@ export class Envelope {
     this.#marginMs = options.marginMs ?? 1;
     this.#horizonMs = options.horizonMs ?? 5 * 60_000;
     this.#enabled = options.enabled ?? true;
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    if (options.sleep !== undefined) this.#sleep = options.sleep;
+    else {
+      // Real time, whatever clock measures the work: a floor is a promise about when a reply leaves.
+      const release = new ReleaseTimer(systemClock);
+      this.#sleep = (ms) => release.after(ms);
+      // On the real clock the release is a moment, start + floor, not a delay counted from whenever the work ended.
+      if (this.#clock === systemClock) this.#releaseAt = (at) => release.until(at);
+    }
     this.#admission = new Admission(options.concurrency ?? Number.POSITIVE_INFINITY);
   }
 
@@ -108,7 +122,7 @@ export class Envelope {
     const now = this.#clock.monotonic();
     const elapsed = now - startedAt;
     if (options.learn?.() ?? true) this.#quantileOf(flow).add(elapsed, now);
-    if (this.#enabled && elapsed < floor) await this.#sleep(floor - elapsed);
+    if (this.#enabled && elapsed < floor) await (this.#releaseAt === undefined ? this.#sleep(floor - elapsed) : this.#releaseAt(startedAt + floor));
     if (!result.ok) throw result.error;
     return result.value;
   }

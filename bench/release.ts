@@ -1,0 +1,57 @@
+/**
+ * `npm run bench -- release [pairs]`: how precisely the envelope releases a
+ * reply at start + floor, and whether the moment depends on the path taken.
+ * Two paths of unequal synchronous work (0.3 ms and 1.2 ms, the kind of gap a
+ * known and an unknown account can leave) run one at a time in random order
+ * inside each pair, under a 5 ms floor, with the default release (a
+ * ReleaseTimer on the monotonic clock) and with a plain setTimeout for the
+ * rest of the floor (the envelope before it). For each: the release error
+ * (time of release minus start + floor) per path, its spread, and the
+ * difference of the paths' medians.
+ */
+import { Envelope } from '../src/core/envelope.js';
+import { systemClock } from '../src/kernel/clock.js';
+import { SeededRandom } from '../src/kernel/random.js';
+
+const PAIRS = Number(process.argv[2] ?? 2000);
+const FLOOR = 5;
+const random = new SeededRandom(11);
+
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? Number.NaN;
+};
+
+async function measure(envelope: Envelope): Promise<{ errors: Record<'light' | 'heavy', number[]> }> {
+  const errors = { light: [] as number[], heavy: [] as number[] };
+  for (let i = 0; i < PAIRS; i++) {
+    const order: ('light' | 'heavy')[] = random.int(2) === 0 ? ['light', 'heavy'] : ['heavy', 'light'];
+    for (const path of order) {
+      const start = performance.now();
+      await envelope.run('bench', () => Promise.resolve(busy(path === 'light' ? 0.3 : 1.2)), { learn: () => false });
+      errors[path].push((performance.now() - start - FLOOR) * 1000);
+    }
+  }
+  return { errors };
+}
+
+function report(name: string, errors: Record<'light' | 'heavy', number[]>): { spread: number; gap: number; early: number } {
+  const all = [...errors.light, ...errors.heavy];
+  const spread = quantile(all, 0.99) - quantile(all, 0.01);
+  const gap = quantile(errors.heavy, 0.5) - quantile(errors.light, 0.5);
+  const early = all.filter((e) => e < 0).length;
+  process.stdout.write(
+    `${name.padEnd(12)} release error µs: light p50 ${quantile(errors.light, 0.5).toFixed(0)}, heavy p50 ${quantile(errors.heavy, 0.5).toFixed(0)}, ` +
+      `p1 ${quantile(all, 0.01).toFixed(0)}, p99 ${quantile(all, 0.99).toFixed(0)}; spread p1-p99 ${spread.toFixed(0)} µs; heavy - light median ${gap.toFixed(0)} µs; early ${early}/${all.length}\n`,
+  );
+  return { spread, gap, early };
+}
+
+const precise = report('ReleaseTimer', (await measure(new Envelope({ clock: systemClock, floorMinMs: FLOOR }))).errors);
+const plain = report('setTimeout', (await measure(new Envelope({ clock: systemClock, floorMinMs: FLOOR, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }))).errors);
+process.stdout.write(`release: ${precise.spread.toFixed(0)} µs spread, ${Math.abs(precise.gap).toFixed(0)} µs path gap (baseline setTimeout: ${plain.spread.toFixed(0)} µs spread, ${Math.abs(plain.gap).toFixed(0)} µs path gap)\n`);
