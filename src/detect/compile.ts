@@ -1,6 +1,6 @@
 import { parseDuration } from '../kernel/duration.js';
 import type { AccountEvent } from '../core/event.js';
-import { BUCKETS, fieldReader } from './rule.js';
+import { BUCKETS, EXISTENCE_FIELDS, fieldReader } from './rule.js';
 import type { Rule, RuleCase, RuleResponse } from './rule.js';
 import type { RuleInput } from './rule-schema.js';
 
@@ -18,8 +18,9 @@ const MAX_DURATION = 24 * HOUR;
 
 /**
  * Turns a schema-valid rule into a runnable one, checking what the JSON Schema
- * cannot: the order of the durations, thresholds that fit the method, and
- * conditions that can ever match. Returns the problems instead of throwing, so
+ * cannot: the order of the durations, thresholds that fit the method,
+ * conditions that can ever match, and visible answers that could depend on
+ * whether an account exists. Returns the problems instead of throwing, so
  * that a file's every problem is reported at once.
  */
 export function compileRule(input: RuleInput, file: string): { rule: Rule; problems: [] } | { rule: undefined; problems: RuleProblem[] } {
@@ -58,6 +59,9 @@ export function compileRule(input: RuleInput, file: string): { rule: Rule; probl
         };
   if (anomaly && anomaly.baselineMs < windowMs * 4) problems.push({ path: ['anomaly', 'baseline'], message: 'is shorter than four windows: there is nothing to learn from' });
   if (anomaly && input.anomaly?.learning === undefined) anomaly.learningMs = anomaly.baselineMs;
+
+  const answersVisibly = input.cases.some((c) => (c.responses ?? []).some(isVisibleInput));
+  problems.push(...existenceProblems(input, answersVisibly));
 
   const cases: RuleCase[] = input.cases.map((c, index) => {
     const at = (...rest: (string | number)[]): (string | number)[] => ['cases', index, ...rest];
@@ -99,6 +103,7 @@ export function compileRule(input: RuleInput, file: string): { rule: Rule; probl
       count,
       distinct,
       whileSignal: c.while_signal ?? false,
+      grades: answersVisibly && readsExistence(c),
       severity: c.severity,
       responses,
       respondForMs,
@@ -129,6 +134,62 @@ export function compileRule(input: RuleInput, file: string): { rule: Rule; probl
 }
 
 type Scalar = string | number | boolean;
+type CaseInput = RuleInput['cases'][number];
+type ResponseInput = NonNullable<CaseInput['responses']>[number];
+
+function isVisibleInput(r: ResponseInput): boolean {
+  return 'block_ip' in r || 'raise_pow' in r;
+}
+
+function readsExistence(c: CaseInput): boolean {
+  return Object.keys(c.where ?? {}).some((f) => EXISTENCE_FIELDS.includes(f));
+}
+
+const caseName = (c: CaseInput, index: number): string => `"${c.name ?? `case ${index + 1}`}"`;
+
+/**
+ * Design §4.2 (noninterference): an answer the attacker can observe (block_ip,
+ * raise_pow) never depends on whether an account exists. In a rule that
+ * answers visibly, only the severity may: a case whose `where` reads usr.exists
+ * or usr.id grades the severity of a signal that the other cases raise, so it
+ * may carry no responses (the engine never runs them), and the rule may not
+ * group or count distinct values by those fields (its windows would differ).
+ */
+function existenceProblems(input: RuleInput, answersVisibly: boolean): RuleProblem[] {
+  if (!answersVisibly) return [];
+  const problems: RuleProblem[] = [];
+  const rule = `rule "${input.id}"`;
+  const answering = input.cases
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => !readsExistence(c) && (c.responses ?? []).some(isVisibleInput))
+    .map(({ c, i }) => `case ${caseName(c, i)}`);
+  const visibleKinds = (c: CaseInput): string => [...new Set((c.responses ?? []).filter(isVisibleInput).map((r) => ('block_ip' in r ? 'block_ip' : 'raise_pow')))].join(' and ');
+  const anyVisible = input.cases.find((c) => (c.responses ?? []).some(isVisibleInput));
+  const kinds = anyVisible === undefined ? '' : visibleKinds(anyVisible);
+  (input.group_by ?? []).forEach((f, i) => {
+    if (EXISTENCE_FIELDS.includes(f)) problems.push({ path: ['group_by', i], message: `${rule} groups by ${f} and answers with ${kinds}, which the attacker can see: the answer would tell whether an account exists. Group by fields the attacker controls (network.client.ip, usr.login)` });
+  });
+  if (input.distinct !== undefined && EXISTENCE_FIELDS.includes(input.distinct)) {
+    problems.push({ path: ['distinct'], message: `${rule} counts distinct ${input.distinct} and answers with ${kinds}, which the attacker can see: the answer would tell whether an account exists` });
+  }
+  input.cases.forEach((c, i) => {
+    if (!readsExistence(c) || (c.responses ?? []).length === 0) return;
+    const fields = Object.keys(c.where ?? {}).filter((f) => EXISTENCE_FIELDS.includes(f)).join(' and ');
+    const name = `${rule}, case ${caseName(c, i)}`;
+    if ((c.responses ?? []).some(isVisibleInput)) {
+      problems.push({
+        path: ['cases', i, 'responses'],
+        message: `${name} reads ${fields} and answers with ${visibleKinds(c)}, which the attacker can see: the answer would tell whether the accounts exist. Put the visible responses on a case that does not read usr.exists or usr.id; a case that reads them may only grade the severity (no responses)`,
+      });
+    } else {
+      problems.push({
+        path: ['cases', i, 'responses'],
+        message: `${name} reads ${fields} in a rule that answers with ${kinds}${answering.length === 0 ? '' : ` (${answering.join(', ')})`}, so it only grades the signal's severity and never answers: its notify would never run. Put notify on the case that answers`,
+      });
+    }
+  });
+  return problems;
+}
 
 /** A `where` block as one function: every field must equal its value (or one of its values). Readers are chosen here, once. */
 function compileWhere(where: Record<string, Scalar | Scalar[]>): (event: AccountEvent) => boolean {

@@ -143,11 +143,14 @@ export class DetectionEngine {
         const p = this.#prepare(named, event, now);
         if (p === undefined) return undefined;
         const obs = await this.#state.observe(p);
-        const matched = firstCase(rule, obs);
+        const first = firstCase(rule, obs);
+        if (first === undefined) return undefined;
+        const matched = first.grades ? answeringCase(rule, obs, first.index) : first;
         if (matched === undefined) return undefined;
-        const life = await this.#state.raise(this.#fillRaise({ ...this.#raise }, rule, matched, p.key, p.groupKey, now));
+        const graded = gradingCase(first, matched);
+        const life = await this.#state.raise(this.#fillRaise({ ...this.#raise }, rule, matched, graded, p.key, p.groupKey, now));
         const values = this.#wantsDetail(life) && rule.distinct !== undefined ? await this.#state.sample(rule, p.key, p.groupKey, matched.index, this.#evidenceValues) : [];
-        return this.#finish(rule, matched, event, p.groupKey, obs, life, values);
+        return this.#finish(rule, matched, graded, event, p.groupKey, obs, life, values);
       }),
     );
     let out: Detected | undefined;
@@ -178,14 +181,17 @@ export class DetectionEngine {
         memory !== undefined && plan.windows !== undefined
           ? memory.observeHits(rule, plan.windows, groupKey, now, plan.hits, n)
           : (state.observe({ rule, key: '', groupKey, now, hits: plan.hits.slice(0, n).map((h) => ({ ...h })) }) as Observation);
-      const matched = firstCase(rule, obs);
+      const first = firstCase(rule, obs);
+      if (first === undefined) continue;
+      const matched = first.grades ? answeringCase(rule, obs, first.index) : first;
       if (matched === undefined) continue;
-      const input = this.#fillRaise(this.#raise, rule, matched, '', groupKey, now);
+      const graded = gradingCase(first, matched);
+      const input = this.#fillRaise(this.#raise, rule, matched, graded, '', groupKey, now);
       let life: RaiseResult;
       if (memory !== undefined) memory.raiseInto(input, (life = this.#life));
       else life = state.raise({ ...input }) as RaiseResult;
       const values = this.#wantsDetail(life) && rule.distinct !== undefined ? (state.sample(rule, '', groupKey, matched.index, this.#evidenceValues) as string[]) : [];
-      out = this.#collect(out, this.#finish(rule, matched, event, groupKey, obs, life, values));
+      out = this.#collect(out, this.#finish(rule, matched, graded, event, groupKey, obs, life, values));
     }
     return out ?? NOTHING;
   }
@@ -212,13 +218,17 @@ export class DetectionEngine {
     return { rule, key: this.#state.kind === 'redis' ? stateKey(rule.id, groupKey) : '', groupKey, now, hits };
   }
 
-  /** Fills `input` for raising the group's signal for the case that matched; returns it. */
-  #fillRaise(input: RaiseInput, rule: Rule, matched: RuleCase, key: string, groupKey: string, now: number): RaiseInput {
+  /**
+   * Fills `input` for raising the group's signal for the case that answers
+   * (`matched`: its responses and their timer) at the severity of `graded`
+   * (the same case, unless a grading case held first and ranks higher); returns it.
+   */
+  #fillRaise(input: RaiseInput, rule: Rule, matched: RuleCase, graded: RuleCase, key: string, groupKey: string, now: number): RaiseInput {
     input.key = key;
     input.ruleId = rule.id;
     input.groupKey = groupKey;
     input.now = now;
-    input.severity = severityRank(matched.severity);
+    input.severity = severityRank(graded.severity);
     input.keepAliveMs = rule.keepAliveMs;
     input.maxDurationMs = rule.maxDurationMs;
     input.newId = this.#nextId ??= randomId(this.#random);
@@ -236,6 +246,7 @@ export class DetectionEngine {
   #finish(
     rule: Rule,
     matched: RuleCase,
+    graded: RuleCase,
     event: AccountEvent,
     groupKey: string,
     obs: Observation,
@@ -259,9 +270,9 @@ export class DetectionEngine {
       id: life.id,
       ruleId: rule.id,
       ruleName: rule.name,
-      severity: SEVERITIES[life.severity] ?? matched.severity,
+      severity: SEVERITIES[life.severity] ?? graded.severity,
       group,
-      case: matched.name,
+      case: graded.name,
       firstSeen: life.firstSeen,
       lastSeen: life.lastSeen,
       expiresAt: life.expiresAt,
@@ -326,12 +337,33 @@ function fillHits(named: NamedPlan, event: AccountEvent): number {
   return n;
 }
 
-/** Whether a case holds for a group's counts: thresholds are "more than", as in Datadog's rules. */
+/** The first case that holds for a group's counts, in order: it names the signal and gives its severity. */
 function firstCase(rule: Rule, obs: Observation): RuleCase | undefined {
   for (const c of rule.cases) if (caseHolds(rule, c, obs)) return c;
   return undefined;
 }
 
+/**
+ * When the first case that holds only grades (it reads usr.exists in a rule
+ * that answers visibly), the first later case that holds and does not grade:
+ * it raises the signal and answers. None: nothing is raised, so whether an
+ * account exists decides neither when a signal lives nor what the attacker sees.
+ */
+function answeringCase(rule: Rule, obs: Observation, after: number): RuleCase | undefined {
+  const cases = rule.cases;
+  for (let i = after + 1; i < cases.length; i++) {
+    const c = cases[i] as RuleCase;
+    if (!c.grades && caseHolds(rule, c, obs)) return c;
+  }
+  return undefined;
+}
+
+/** The case whose severity and name the signal takes: the grading case that held first when it ranks above the answering one. */
+function gradingCase(first: RuleCase, matched: RuleCase): RuleCase {
+  return first !== matched && severityRank(first.severity) > severityRank(matched.severity) ? first : matched;
+}
+
+/** Whether a case holds for a group's counts: thresholds are "more than", as in Datadog's rules. */
 export function caseHolds(rule: Rule, c: RuleCase, obs: Observation): boolean {
   if (c.whileSignal && !obs.signalAlive) return false;
   const n = obs.counts[c.index];

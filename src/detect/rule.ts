@@ -49,6 +49,13 @@ export interface RuleCase {
   /** Fires when the window holds more than this many distinct values. */
   distinct: number | undefined;
   whileSignal: boolean;
+  /**
+   * The case reads whether an account exists (`usr.exists`, `usr.id` in its
+   * `where`) in a rule that blocks or raises proof-of-work: it only grades the
+   * signal's severity. It never opens, keeps alive or answers a signal by
+   * itself, so what the attacker sees cannot depend on it (design §4.2).
+   */
+  grades: boolean;
   severity: Severity;
   responses: readonly RuleResponse[];
   /** The longest block or PoW raise among the responses (0: none, they run once per signal). */
@@ -59,6 +66,18 @@ export type RuleResponse =
   | { kind: 'block_ip'; forMs: number }
   | { kind: 'raise_pow'; forMs: number; factor: number }
   | { kind: 'notify'; url: string | undefined; urlEnv: string | undefined; format: 'json' | 'slack'; secretEnv: string | undefined };
+
+/**
+ * The event fields that differ between a world where an account exists and one
+ * where it does not: `usr.exists` itself, and `usr.id`, which only an existing
+ * account has. A rule's visible answer may not read them (compile.ts).
+ */
+export const EXISTENCE_FIELDS: readonly string[] = ['usr.exists', 'usr.id'];
+
+/** Responses the attacker can observe: a block drops its requests' effects, a raise shows in its challenges. `notify` goes to the owner. */
+export function isVisibleResponse(r: RuleResponse): boolean {
+  return r.kind === 'block_ip' || r.kind === 'raise_pow';
+}
 
 /** Reads one of the rule fields from an event; undefined when absent. */
 export type FieldReader = (event: AccountEvent) => string | number | boolean | undefined;

@@ -58,3 +58,78 @@ describe('the engine decides each case per event name once, and reads the other 
     expect(h.changes.map((c) => [c.kind, c.signal.severity])).toEqual([['opened', 'info'], ['escalated', 'low']]);
   });
 });
+
+/**
+ * A rule that answers visibly and grades by existence (design §4.2): the
+ * grading case comes first, so under "the first case that holds wins" alone it
+ * would shadow the answers and open signals in one world only.
+ */
+const GRADED = `
+id: graded
+name: Graded by existence
+events: [users.login.failure, users.login.success]
+group_by: [network.client.ip]
+distinct: usr.login
+window: 5m
+cases:
+  - name: existing accounts
+    where: { name: users.login.failure, usr.exists: true }
+    threshold: 2
+    severity: high
+  - name: success while it lives
+    where: { name: users.login.success }
+    while_signal: true
+    threshold: { count: 0 }
+    severity: critical
+    responses:
+      - block_ip: 15m
+  - name: failures
+    where: { name: users.login.failure }
+    threshold: 4
+    severity: low
+    responses:
+      - raise_pow: { for: 1h, factor: 4 }
+`;
+
+describe('in a rule that answers visibly, a case that reads usr.exists only grades the severity', () => {
+  const { rule, errors } = parseRuleText(GRADED, 'graded.yaml');
+  const IP = '198.51.100.9';
+  /** The same attack in the world where the accounts exist and in the one where they do not. */
+  async function bothWorlds(steps: (send: (name: string, login: string) => Promise<void>) => Promise<void>): Promise<[Harness, Harness]> {
+    const worlds = [true, false].map((exists) => {
+      const h = new Harness({ rules: [rule!], state: new MemoryState() });
+      return { h, send: (name: string, login: string) => h.send({ name, 'usr.login': login, 'usr.exists': exists, ...(exists ? { 'usr.id': `id-${login}` } : {}), 'network.client.ip': IP }) };
+    });
+    for (const w of worlds) await steps(w.send);
+    return [worlds[0]!.h, worlds[1]!.h];
+  }
+  const answers = (h: Harness): string[] => h.responses.map((r) => `${r.response.kind} ${r.ip}`);
+
+  it('loads, with the first case grading', () => {
+    expect(errors).toEqual([]);
+    expect(rule!.cases.map((c) => c.grades)).toEqual([true, false, false]);
+  });
+
+  it('a grading case that holds alone raises nothing: no signal opens, so a success while it "lives" is not blocked in either world', async () => {
+    const [exists, unknown] = await bothWorlds(async (send) => {
+      for (let i = 0; i < 3; i++) await send('users.login.failure', `u${i}@example.com`);
+      await send('users.login.success', 'attacker@example.com');
+    });
+    expect(exists.changes).toEqual([]);
+    expect(answers(exists)).toEqual([]);
+    expect(answers(unknown)).toEqual([]);
+  });
+
+  it('when the answering case holds, it answers in both worlds alike; the grading case that holds first gives the severity and names the case', async () => {
+    const [exists, unknown] = await bothWorlds(async (send) => {
+      for (let i = 0; i < 5; i++) await send('users.login.failure', `u${i}@example.com`);
+      await send('users.login.success', 'attacker@example.com');
+    });
+    expect(answers(exists)).toEqual([`raise_pow ${IP}`, `block_ip ${IP}`]);
+    expect(answers(unknown)).toEqual(answers(exists));
+    expect(exists.changes.map((c) => [c.kind, c.signal.severity, c.signal.case])).toEqual([['opened', 'high', 'existing accounts'], ['escalated', 'critical', 'success while it lives']]);
+    expect(unknown.changes.map((c) => [c.kind, c.signal.severity, c.signal.case])).toEqual([['opened', 'low', 'failures'], ['escalated', 'critical', 'success while it lives']]);
+    // The same signal life in both: one signal, the same hits.
+    expect(exists.changes.map((c) => [c.signal.firstSeen, c.signal.hits])).toEqual(unknown.changes.map((c) => [c.signal.firstSeen, c.signal.hits]));
+  });
+});

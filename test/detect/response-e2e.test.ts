@@ -15,7 +15,9 @@ import type { TestHush } from '../helpers/hush.js';
  * block_ip, the next reset request from that address sends no mail and still
  * gets the same reply. The whole server: real flows write their events to
  * the outbox, the `event` deliverer feeds detection, the responder puts the
- * address on the guards' block list.
+ * address on the guards' block list. The block is the rule's answer whether
+ * or not the accounts exist (issue 13; visible-responses.test.ts compares the
+ * two worlds); only the severity, Medium here, says that they did.
  */
 describe('a block_ip response answers the attacker, silently', () => {
   let t: TestHush;

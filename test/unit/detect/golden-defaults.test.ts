@@ -64,18 +64,24 @@ describe('rule brute-force (Datadog def-000-0f4)', () => {
 });
 
 describe('rule login-enumeration', () => {
-  it('more than 10 distinct unknown logins from one address in 5 minutes → Low', async () => {
+  it('more than 10 distinct unknown logins from one address in 5 minutes → Low, and proof-of-work ×4 for an hour', async () => {
     const h = new Harness({ only: ['login-enumeration'] });
     for (let i = 0; i < 10; i++) await h.send(failure(`ghost${i}@example.com`, false));
     expect(h.changes).toEqual([]);
     await h.send(failure('ghost10@example.com', false));
     expect(h.signals()).toEqual([expect.objectContaining({ severity: 'low' })]);
+    expect(h.responses).toEqual([expect.objectContaining({ ip: IP, response: { kind: 'raise_pow', forMs: 60 * MIN, factor: 4 } })]);
   });
 
-  it('failures on existing accounts do not count', async () => {
+  it('failures on existing accounts do not make it Low, but get the same answer at the same moment (design §4.2)', async () => {
     const h = new Harness({ only: ['login-enumeration'] });
-    for (let i = 0; i < 20; i++) await h.send(failure(`real${i}@example.com`, true));
+    for (let i = 0; i < 10; i++) await h.send(failure(`real${i}@example.com`, true));
     expect(h.changes).toEqual([]);
+    await h.send(failure('real10@example.com', true));
+    expect(h.signals()).toEqual([expect.objectContaining({ severity: 'info' })]);
+    expect(h.responses).toEqual([expect.objectContaining({ ip: IP, response: { kind: 'raise_pow', forMs: 60 * MIN, factor: 4 } })]);
+    for (let i = 11; i < 20; i++) await h.send(failure(`real${i}@example.com`, true));
+    expect(h.signals()).toEqual([expect.objectContaining({ severity: 'info' })]);
   });
 });
 

@@ -20,11 +20,27 @@ describe('rule password-reset-enumeration (Datadog def-000-dth)', () => {
     expect(h.responses[0]).toMatchObject({ ip: '203.0.113.7', response: { forMs: 15 * MIN } });
   });
 
-  it('6 distinct unknown accounts → Low', async () => {
+  it('6 distinct unknown accounts → Low, answered exactly as existing ones are (design §4.2: the answer is visible, the severity is not)', async () => {
     const h = new Harness({ only: ['password-reset-enumeration'] });
-    for (let i = 0; i < 6; i++) await h.send(reset(`nobody${i}@example.com`, false));
+    for (let i = 0; i < 6; i++) {
+      await h.send(reset(`nobody${i}@example.com`, false));
+      h.clock.advance(40_000);
+    }
     expect(h.signals()).toEqual([expect.objectContaining({ severity: 'low' })]);
-    expect(h.responses.map((r) => r.response.kind)).toEqual(['raise_pow']);
+    expect(h.changes[0]!.signal.evidence.counts['unknown accounts']).toEqual({ count: 6, distinct: 6 });
+    expect(h.responses.map((r) => r.response.kind)).toEqual(['block_ip', 'notify']);
+    expect(h.responses[0]).toMatchObject({ ip: '203.0.113.7', response: { forMs: 15 * MIN } });
+  });
+
+  it('3 existing and 3 unknown accounts → the same answer; Info, since neither of Datadog\'s cases holds', async () => {
+    const h = new Harness({ only: ['password-reset-enumeration'] });
+    for (let i = 0; i < 3; i++) {
+      await h.send(reset(`user${i}@example.com`, true));
+      await h.send(reset(`nobody${i}@example.com`, false));
+    }
+    expect(h.signals()).toEqual([expect.objectContaining({ severity: 'info' })]);
+    expect(h.changes[0]!.signal.case).toBe('any accounts');
+    expect(h.responses.map((r) => r.response.kind)).toEqual(['block_ip', 'notify']);
   });
 
   it('5 distinct accounts → nothing (the threshold is "more than 5")', async () => {
@@ -76,7 +92,10 @@ describe('rule password-reset-enumeration (Datadog def-000-dth)', () => {
     const ids = new Set(h.changes.map((c) => c.signal.id));
     expect(ids.size).toBe(1);
     expect(h.changes.map((c) => c.kind).slice(0, 2)).toEqual(['opened', 'escalated']);
+    expect(h.changes.map((c) => c.signal.case).slice(0, 2)).toEqual(['unknown accounts', 'existing accounts']);
     expect(h.changes.at(-1)!.signal.severity).toBe('medium');
+    // One answer for the signal: escalating the severity does not answer again.
+    expect(h.responses.map((r) => r.response.kind)).toEqual(['block_ip', 'notify']);
   });
 
   it('a match after the keep-alive has passed opens a new signal', async () => {
