@@ -48,7 +48,8 @@ export function mailboxKey(identifier: string): string {
   const at = identifier.lastIndexOf('@');
   if (at < 1) return identifier;
   const domainPart = identifier.slice(at + 1);
-  const ascii = domainToASCII(domainPart) || domainPart;
+  // Most domains are ASCII already: no IDN conversion per event for them (detection calls this for every one).
+  const ascii = /^[\x21-\x7e]+$/.test(domainPart) && !domainPart.includes('xn--') ? domainPart : domainToASCII(domainPart) || domainPart;
   const domain = DOTLESS[ascii] ?? ascii;
   let local = identifier.slice(0, at);
   const plus = local.indexOf('+');

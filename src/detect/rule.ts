@@ -1,5 +1,6 @@
 import type { AccountEvent } from '../core/event.js';
 import type { Severity } from './rule-schema.js';
+import { mailboxKey } from '../core/identifier.js';
 
 /** A rule ready to run: durations in milliseconds, conditions as functions. */
 export interface Rule {
@@ -87,8 +88,12 @@ export function fieldReader(field: string): FieldReader {
   switch (field) {
     case 'name':
       return (event) => event.name;
+    // Counted by mailbox: every spelling of one inbox (plus-tags, Gmail's dots, an IDN in either form) is one account to the rules.
     case 'usr.login':
-      return (event) => event['usr.login'];
+      return (event) => {
+        const login = event['usr.login'];
+        return login === undefined ? undefined : mailboxKey(login);
+      };
     case 'usr.id':
       return (event) => event['usr.id'];
     case 'usr.exists':
