@@ -286,6 +286,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
         (now) => store.sessions.pruneExpired(now),
         (now) => stores.blocks.purgeExpired(now.getTime()),
         (now) => stores.spentPow.sweep(now.getTime()),
+        (now) => stores.outbox.pruneSettled(new Date(now.getTime() - config.outboxRetention)),
       ],
     });
     if (options.worker ?? true) {

@@ -5,8 +5,15 @@ import { toBase64Url } from '../kernel/random.js';
 
 export type TokenPurpose = 'verify' | 'recovery' | 'magic';
 
-/** A token names either an identity or, for an address with no account yet, the normalized identifier. */
-export type TokenSubject = { identityId: string } | { identifier: string };
+/**
+ * A token names either an identity or, for an address with no account yet,
+ * the normalized identifier. An identity subject may also give its stored
+ * address (`email`): revoking for it then also revokes the tokens bound to
+ * that address before the account existed (a magic link asked for an
+ * unknown address names the identity made later by sign-up). Tokens are
+ * only ever stored under one of the two.
+ */
+export type TokenSubject = { identityId: string; email?: string } | { identifier: string };
 
 export interface TokenRecord {
   hash: string;
@@ -22,10 +29,18 @@ export interface TokenRepository {
   insert(record: TokenRecord): Promise<void>;
   /** Deletes and returns the token if it exists, has this purpose and has not expired at `now`; null otherwise. */
   consume(hash: string, purpose: TokenPurpose, now: Date): Promise<TokenRecord | null>;
-  /** Revokes every token of a purpose for a subject (issuing a new one revokes the older ones). */
+  /**
+   * Revokes every token of a purpose for a subject (issuing a new one revokes
+   * the older ones), in one statement; for an identity subject with `email`,
+   * also those bound to that address.
+   */
   revoke(purpose: TokenPurpose, subject: TokenSubject): Promise<number>;
-  /** Revokes every token of an identity, whatever its purpose (a password change). */
-  revokeAllFor(identityId: string): Promise<number>;
+  /**
+   * Revokes every token of an identity, whatever its purpose (a password
+   * change), in one statement; given its stored address (`email`), also the
+   * tokens bound to that address before the account existed.
+   */
+  revokeAllFor(identityId: string, email?: string): Promise<number>;
   pruneExpired(now: Date): Promise<number>;
 }
 

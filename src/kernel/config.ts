@@ -130,6 +130,7 @@ export const SETTINGS = {
   trustProxy: { env: 'HUSH_TRUST_PROXY', allowed: 'a hop count (e.g. 1) or a comma list of CIDR ranges', doc: 'Trust X-Forwarded-For/Forwarded from these proxies. Absent: the socket address is the client.', schema: trustProxy },
   corsOrigins: { env: 'HUSH_CORS_ORIGINS', default: '', allowed: 'a comma list of origins', doc: 'Origins allowed to call the JSON API from a browser. Empty: CORS closed.', schema: list.pipe(z.array(origin)) },
   eventRetention: { env: 'HUSH_EVENT_RETENTION', default: '30d', allowed: 'a duration of at least 1h, e.g. 30d', doc: 'How long account events are kept.', schema: duration(3_600_000) },
+  outboxRetention: { env: 'HUSH_OUTBOX_RETENTION', default: '7d', allowed: 'a duration of at least 1h, e.g. 7d', doc: 'How long outbox rows are kept once delivered or given up (their links are scrubbed at once); pending rows always stay.', schema: duration(3_600_000) },
   rulesDir: { env: 'HUSH_RULES_DIR', allowed: 'a folder path', doc: 'Extra detection rules (YAML), loaded after the shipped defaults.', schema: z.string().min(1, 'is empty') },
   limitRecoveryIdentifier: { env: 'HUSH_LIMIT_RECOVERY_IDENTIFIER', default: '5/1h', allowed: 'COUNT/DURATION, e.g. 5/1h', doc: 'Reset requests per identifier.', schema: limit },
   limitRecoveryAddress: { env: 'HUSH_LIMIT_RECOVERY_ADDRESS', default: '20/10m', allowed: 'COUNT/DURATION, e.g. 20/10m', doc: 'Reset requests per client address.', schema: limit },

@@ -1,13 +1,15 @@
 import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../kernel/log.js';
 
-/** Removes the rows of one kind that expired before `now`; returns how many. */
+/** Removes the rows of one kind that expired (or outlived their retention) before `now`; returns how many. */
 export type Sweep = (now: Date) => Promise<number>;
 
 /**
  * Runs each store's own expiry sweep in the background (tokens, sessions,
- * spent proof-of-work, blocks), so lookups stay small. Expiry is always
- * checked at use; this only reclaims space.
+ * spent proof-of-work, blocks, and outbox rows settled longer ago than
+ * HUSH_OUTBOX_RETENTION), so lookups stay small. Expiry is always checked at
+ * use; this only reclaims space (settled outbox rows are scrubbed of their
+ * secrets when settled, not here).
  */
 export class Janitor {
   readonly #sweeps: readonly Sweep[];

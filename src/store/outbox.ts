@@ -22,6 +22,27 @@ export type { ClaimedMessage, OutboxStats } from '../outbox/queue.js';
 const ERROR_MAX = 500;
 
 /**
+ * What a row's payload becomes once it is settled (delivered or given up),
+ * in the statement that settles it: no secret is kept after its use
+ * (design.md §4.3). A `mail` row's `vars` hold its links, and a link holds a
+ * live token, so only `to` and `template` stay (for inspection), and only as
+ * strings. Events and webhooks carry no secret and stay as they are (the
+ * events table has the events already; retention prunes both). A kind this
+ * version does not know might hold anything, so nothing of it is kept.
+ * Nothing reads a settled row's payload to deliver it: settled rows are
+ * never claimed again, and were one claimed, a scrubbed mail would fail for
+ * want of its link rather than go out without one.
+ */
+const SCRUBBED_PAYLOAD = sql<string>`CASE
+  WHEN kind = 'mail' THEN jsonb_build_object(
+    'to', CASE WHEN jsonb_typeof(payload -> 'to') = 'string' THEN payload -> 'to' END,
+    'template', CASE WHEN jsonb_typeof(payload -> 'template') = 'string' THEN payload -> 'template' END,
+    'scrubbed', true)
+  WHEN kind IN ('event', 'webhook') THEN payload
+  ELSE '{"scrubbed": true}'::jsonb
+END`;
+
+/**
  * The outbox table (design.md §4.6). Built on the root database it writes on
  * its own; built on a transaction (`new OutboxRepository(tx, …)`) its
  * `enqueue` commits or rolls back with the state change that caused it.
@@ -87,12 +108,16 @@ export class OutboxRepository implements OutboxWriter, OutboxQueue {
       .map((r) => ({ ...toMessage(r), leaseUntil }));
   }
 
-  /** Delivered: never sent again. One statement for any number of rows. */
+  /** Delivered: never sent again, and its secret scrubbed (SCRUBBED_PAYLOAD). One statement for any number of rows. */
   async markDelivered(ids: string | readonly string[]): Promise<void> {
     const list = typeof ids === 'string' ? [ids] : [...ids];
     if (list.length === 0) return;
     const now = new Date(this.#clock.now());
-    await this.#db.updateTable('outbox').set({ delivered_at: now, locked_until: null, last_error: null }).where('id', 'in', list).execute();
+    await this.#db
+      .updateTable('outbox')
+      .set({ delivered_at: now, locked_until: null, last_error: null, payload: SCRUBBED_PAYLOAD })
+      .where('id', 'in', list)
+      .execute();
   }
 
   /** Failed for now: try again at `nextAt`. */
@@ -105,12 +130,12 @@ export class OutboxRepository implements OutboxWriter, OutboxQueue {
       .execute();
   }
 
-  /** Given up: kept for inspection, never tried again. */
+  /** Given up: never tried again; kept for inspection (until retention) with its secret scrubbed, as its link still works. */
   async markFailed(id: string, error: string): Promise<void> {
     const now = new Date(this.#clock.now());
     await this.#db
       .updateTable('outbox')
-      .set({ failed_at: now, locked_until: null, last_error: error.slice(0, ERROR_MAX) })
+      .set({ failed_at: now, locked_until: null, last_error: error.slice(0, ERROR_MAX), payload: SCRUBBED_PAYLOAD })
       .where('id', '=', id)
       .where('delivered_at', 'is', null)
       .execute();
@@ -161,6 +186,19 @@ export class OutboxRepository implements OutboxWriter, OutboxQueue {
   /** Deletes delivered rows older than `before` (retention); returns how many. */
   async pruneDelivered(before: Date): Promise<number> {
     const result = await this.#db.deleteFrom('outbox').where('delivered_at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
+   * Deletes settled rows (delivered or given up) settled before `before`
+   * (HUSH_OUTBOX_RETENTION, run by the janitor); pending rows always stay.
+   * Returns how many.
+   */
+  async pruneSettled(before: Date): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('outbox')
+      .where((eb) => eb.or([eb('delivered_at', '<', before), eb('failed_at', '<', before)]))
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool, Transaction } from 'kysely';
 import type { Database, TokensTable } from './schema.js';
 import type { TokenPurpose, TokenRecord, TokenRepository, TokenSubject } from '../core/token.js';
 
@@ -13,6 +13,11 @@ function toRecord(row: Selectable<TokensTable>): TokenRecord {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
   };
+}
+
+/** The identity's tokens and, given its address, those bound to the address before the identity existed. */
+function ofIdentity(identityId: string, email: string | undefined): (eb: ExpressionBuilder<Database, 'tokens'>) => Expression<SqlBool> {
+  return (eb) => (email === undefined ? eb('identity_id', '=', identityId) : eb.or([eb('identity_id', '=', identityId), eb('identifier', '=', email)]));
 }
 
 export class KyselyTokenRepository implements TokenRepository {
@@ -49,14 +54,13 @@ export class KyselyTokenRepository implements TokenRepository {
   }
 
   async revoke(purpose: TokenPurpose, subject: TokenSubject): Promise<number> {
-    let q = this.#db.deleteFrom('tokens').where('purpose', '=', purpose);
-    q = 'identityId' in subject ? q.where('identity_id', '=', subject.identityId) : q.where('identifier', '=', subject.identifier);
-    const r = await q.executeTakeFirst();
+    const q = this.#db.deleteFrom('tokens').where('purpose', '=', purpose);
+    const r = await ('identityId' in subject ? q.where(ofIdentity(subject.identityId, subject.email)) : q.where('identifier', '=', subject.identifier)).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 
-  async revokeAllFor(identityId: string): Promise<number> {
-    const r = await this.#db.deleteFrom('tokens').where('identity_id', '=', identityId).executeTakeFirst();
+  async revokeAllFor(identityId: string, email?: string): Promise<number> {
+    const r = await this.#db.deleteFrom('tokens').where(ofIdentity(identityId, email)).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 

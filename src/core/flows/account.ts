@@ -46,7 +46,9 @@ export async function changePassword(deps: FlowDeps, input: PasswordChangeInput,
   await deps.store.transaction(async (tx) => {
     await tx.identities.setPassword(input.identity.id, passwordHash, new Date(deps.clock.now()));
     await deps.sessions.revokeAll(tx.sessions, input.identity.id, input.sessionToken);
-    await tx.tokens.revokeAllFor(input.identity.id);
+    // With the address: a magic link asked for before the account existed is the identity's token too.
+    // Only a signed-in identity gets here, so this adds nothing an unknown account could be told apart by.
+    await tx.tokens.revokeAllFor(input.identity.id, input.identity.email);
     await tx.outbox.enqueue('mail', { to: input.identity.email, template: 'password-changed', vars: { link: `${deps.settings.origin}/forgot` } });
     await recordEvent(tx, deps, meta, { name: 'users.password_change', 'usr.login': input.identity.email, 'usr.id': input.identity.id, 'usr.exists': true });
   });

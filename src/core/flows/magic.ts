@@ -21,7 +21,9 @@ export const magicRequest: GuardedFlow<{ email: string }> = {
   async run(deps, input, meta) {
     await deps.store.transaction(async (tx) => {
       const identity = await tx.identities.findByEmail(input.email);
-      const subject = identity === null ? { identifier: input.email } : { identityId: identity.id };
+      // A registered address also revokes a link asked for before the account existed (bound to the address).
+      // Either path issues with one revoking statement and one insert: the same work.
+      const subject = identity === null ? { identifier: input.email } : { identityId: identity.id, email: identity.email };
       const token = await deps.tokens.issue(tx.tokens, 'magic', subject, deps.settings.magicTtlMs);
       await tx.outbox.enqueue('mail', {
         to: identity?.email ?? input.email,

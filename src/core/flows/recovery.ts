@@ -28,7 +28,7 @@ export const recoveryRequest: GuardedFlow<RecoveryRequestInput> = {
     await deps.store.transaction(async (tx) => {
       const identity = await tx.identities.findByEmail(input.email);
       if (identity !== null && identity.verifiedAt !== null) {
-        const token = await deps.tokens.issue(tx.tokens, 'recovery', { identityId: identity.id }, deps.settings.recoveryTtlMs);
+        const token = await deps.tokens.issue(tx.tokens, 'recovery', { identityId: identity.id, email: identity.email }, deps.settings.recoveryTtlMs);
         await tx.outbox.enqueue('mail', { to: identity.email, template: 'recovery', vars: { link: tokenLink(deps.settings, 'reset', token) } });
       } else {
         deps.tokens.mint();
@@ -67,7 +67,9 @@ export const recoveryConfirm: GuardedFlow<RecoveryConfirmInput> = {
       const identity = record?.identityId == null ? null : await tx.identities.findById(record.identityId);
       if (identity === null) return { reply: BAD_TOKEN };
       await tx.identities.setPassword(identity.id, passwordHash, new Date(deps.clock.now()));
-      await tx.tokens.revokeAllFor(identity.id);
+      // With the address: a magic link asked for before the account existed goes too. Only a spent,
+      // valid token gets here (it proves the account), so no unknown-account path is to be matched.
+      await tx.tokens.revokeAllFor(identity.id, identity.email);
       await tx.sessions.deleteAllFor(identity.id);
       await tx.outbox.enqueue('mail', { to: identity.email, template: 'password-changed', vars: { link: `${deps.settings.origin}/forgot` } });
       await recordEvent(tx, deps, meta, { name: 'users.password_reset.success', 'usr.login': identity.email, 'usr.id': identity.id, 'usr.exists': true });

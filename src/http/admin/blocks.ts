@@ -5,13 +5,17 @@ import { HushError, validationError } from '../../kernel/errors.js';
 import { parseBlockDuration } from '../../guard/block-list.js';
 import type { Guards } from '../../guard/guards.js';
 import type { BlockRecord } from '../../guard/stores.js';
+import { readText } from '../body.js';
+
+/** A block is a few hundred bytes at most; 4 KiB leaves room and bounds what is read. */
+export const BLOCK_BODY_LIMIT = 4 * 1024;
 
 /**
  * The block list over the admin API, behind the `authorize` middleware the
  * caller passes (the API-key system):
  *
  *   GET    /admin/v1/blocks           → { blocks: [...] }
- *   POST   /admin/v1/blocks           { cidr, for: "1h", reason? } → 201 { block }
+ *   POST   /admin/v1/blocks           { cidr, for: "1h", reason? } → 201 { block }; 400 malformed, 413 past BLOCK_BODY_LIMIT
  *   DELETE /admin/v1/blocks/:id       → 204, or 404
  */
 const body = z.object({
@@ -32,11 +36,13 @@ export function blockAdmin(deps: { guards: Pick<Guards, 'blockIp' | 'unblock' | 
   app.get('/admin/v1/blocks', async (c) => c.json({ blocks: (await deps.guards.listBlocks()).map(view) }));
 
   app.post('/admin/v1/blocks', async (c) => {
+    // Bounded like every other body: too large is a 413 (thrown, rendered below), unreadable a 400.
+    const text = await readText(c.req.raw, BLOCK_BODY_LIMIT);
     let raw: unknown;
     try {
-      raw = await c.req.json();
+      raw = JSON.parse(text);
     } catch {
-      return c.json(new HushError('HUSH_BODY_MALFORMED').toJSON(), 400);
+      return c.json(new HushError('HUSH_BODY_MALFORMED', { message: 'The request body is not valid JSON.' }).toJSON(), 400);
     }
     const parsed = body.safeParse(raw);
     if (!parsed.success) {
@@ -57,6 +63,11 @@ export function blockAdmin(deps: { guards: Pick<Guards, 'blockIp' | 'unblock' | 
   app.delete('/admin/v1/blocks/:id', async (c) => {
     const removed = await deps.guards.unblock(c.req.param('id'));
     return removed ? c.body(null, 204) : c.json(new HushError('HUSH_NOT_FOUND').toJSON(), 404);
+  });
+  // Expected errors render from the registry here too, so the sub-app answers the same mounted or alone.
+  app.onError((err, c) => {
+    if (err instanceof HushError) return c.json(err.toJSON(), err.status as 400);
+    throw err;
   });
   return app;
 }
