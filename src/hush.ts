@@ -54,6 +54,7 @@ import { createApp } from './http/app.js';
 import { accountApi } from './http/api/account.js';
 import { requestClient } from './http/client.js';
 import { healthRoutes } from './http/health.js';
+import { keyedMetrics, metricsApp } from './http/metrics.js';
 import { httpMetrics } from './http/http-metrics.js';
 import { requestLog } from './http/request-log.js';
 import { cors, refuseInsecureTokens, securityHeaders } from './http/security.js';
@@ -175,6 +176,11 @@ export interface Hush {
   readonly metrics: Registry;
   /** Serves the app on the configured host and port. */
   listen(): Promise<RunningServer>;
+  /**
+   * Serves `/metrics` on HUSH_METRICS_LISTEN (undefined when it is `off`, or
+   * when the address cannot be bound: that is logged, and the server goes on).
+   */
+  listenMetrics(): Promise<RunningServer | undefined>;
   /** Stops the worker and closes the stores. Call after the server has closed. */
   close(): Promise<void>;
 }
@@ -267,7 +273,8 @@ export async function createHush(options: HushOptions): Promise<Hush> {
         requestLog(logger.child({ component: 'http' })),
       ],
       routes: [
-        healthRoutes({ db: database.db, metrics, isStopping: () => stopping }),
+        healthRoutes({ db: database.db, isStopping: () => stopping }),
+        keyedMetrics({ metrics, key: config.metricsKey }),
         accountApi({ guarded, cookie, client }),
         powApi({ guards, clientAddress: client.address }),
         eventsApi({ intake: detect.detection, apiKeys: stores.apiKeys, clock, logger }),
@@ -299,6 +306,15 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       config, app, logger, database, store, stores, worker, guards, detect, envelope, flows, guarded, metrics,
       runGuarded: (flow, fields, meta) => runGuarded(guarded, flow, fields, meta),
       listen: () => listen(app, { host: config.host, port: config.port }),
+      async listenMetrics(): Promise<RunningServer | undefined> {
+        if (config.metricsListen === null) return undefined;
+        try {
+          return await listen(metricsApp(metrics), config.metricsListen);
+        } catch (err) {
+          logger.error({ err, listen: `${config.metricsListen.host}:${config.metricsListen.port}` }, 'the metrics listener could not bind; /metrics is not served (set HUSH_METRICS_LISTEN to a free address, or off)');
+          return undefined;
+        }
+      },
       async close(): Promise<void> {
         stopping = true;
         janitor.stop();

@@ -28,7 +28,8 @@ export function registerServe(program: Command): void {
         const logger = createLogger({ level: config.logLevel });
         const hush = await createHush({ config, logger });
         const server = await hush.listen();
-        logger.info({ url: server.url, origin: config.origin, mail: config.smtpUrl === undefined ? `dev mailbox in ${config.dataDir}/mailbox` : 'smtp' }, 'hush is serving');
+        const metricsServer = await hush.listenMetrics();
+        logger.info({ url: server.url, metrics: metricsServer === undefined ? 'off' : `${metricsServer.url}/metrics`, origin: config.origin, mail: config.smtpUrl === undefined ? `dev mailbox in ${config.dataDir}/mailbox` : 'smtp' }, 'hush is serving');
         await new Promise<void>((resolve) => {
           const stop = (signal: NodeJS.Signals): void => {
             process.off('SIGTERM', stop);
@@ -36,6 +37,7 @@ export function registerServe(program: Command): void {
             logger.info({ signal }, 'stopping: finishing in-flight requests');
             void server
               .close()
+              .then(() => metricsServer?.close())
               .then(() => hush.close())
               .then(() => logger.info('stopped'))
               .catch((err: unknown) => {

@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
-import type { Registry } from 'prom-client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { isMigrated } from '../store/migrate.js';
 
 /**
  * `/healthz`: the process is alive. `/readyz`: the database answers and every
- * migration of this build is applied (503 otherwise). `/metrics`: Prometheus.
+ * migration of this build is applied (503 otherwise). `/metrics` is not here:
+ * it has a listener of its own (http/metrics.ts).
  */
-export function healthRoutes(deps: { db: Kysely<Database>; metrics: Registry; isStopping: () => boolean }): Hono {
+export function healthRoutes(deps: { db: Kysely<Database>; isStopping: () => boolean }): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
@@ -19,10 +19,6 @@ export function healthRoutes(deps: { db: Kysely<Database>; metrics: Registry; is
     } catch {
       return c.json({ status: 'database unavailable' }, 503);
     }
-  });
-  app.get('/metrics', async (c) => {
-    const text = await deps.metrics.metrics();
-    return c.body(text, 200, { 'Content-Type': deps.metrics.contentType });
   });
   return app;
 }

@@ -66,6 +66,17 @@ const origin = z.string().transform((s, ctx) => {
   }
   return u.origin;
 });
+const metricsListen = z.string().transform((s, ctx): { host: string; port: number } | null => {
+  const t = s.trim();
+  if (t === 'off') return null;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(t);
+  const port = m === null ? Number.NaN : Number(m[2]);
+  if (m === null || !(port >= 0 && port <= 65535)) {
+    ctx.addIssue({ code: 'custom', message: 'is not HOST:PORT or off' });
+    return z.NEVER;
+  }
+  return { host: (m[1] ?? '').replace(/^\[|\]$/g, ''), port };
+});
 const trustProxy = z.string().transform((s, ctx): TrustProxy => {
   const t = s.trim();
   if (/^\d+$/.test(t)) return { hops: Number(t), cidrs: [] };
@@ -130,6 +141,8 @@ export const SETTINGS = {
   trustProxy: { env: 'HUSH_TRUST_PROXY', allowed: 'a hop count (e.g. 1) or a comma list of CIDR ranges', doc: 'Trust X-Forwarded-For/Forwarded from these proxies. Absent: the socket address is the client.', schema: trustProxy },
   corsOrigins: { env: 'HUSH_CORS_ORIGINS', default: '', allowed: 'a comma list of origins', doc: 'Origins allowed to call the JSON API from a browser. Empty: CORS closed.', schema: list.pipe(z.array(origin)) },
   eventRetention: { env: 'HUSH_EVENT_RETENTION', default: '30d', allowed: 'a duration of at least 1h, e.g. 30d', doc: 'How long account events are kept.', schema: duration(3_600_000) },
+  metricsListen: { env: 'HUSH_METRICS_LISTEN', default: '127.0.0.1:9464', allowed: 'HOST:PORT (port 0 picks one), or off', doc: 'Where Prometheus scrapes `/metrics`: a listener of its own, on the loopback by default. The public listener never serves it without `HUSH_METRICS_KEY`.', schema: metricsListen },
+  metricsKey: { env: 'HUSH_METRICS_KEY', allowed: 'at least 32 characters', doc: 'Bearer key that also opens `/metrics` on the public listener (`Authorization: Bearer KEY`). Absent: the public `/metrics` is a 404.', schema: z.string().min(32, 'is shorter than 32 characters') },
   outboxRetention: { env: 'HUSH_OUTBOX_RETENTION', default: '7d', allowed: 'a duration of at least 1h, e.g. 7d', doc: 'How long outbox rows are kept once delivered or given up (their links are scrubbed at once); pending rows always stay.', schema: duration(3_600_000) },
   rulesDir: { env: 'HUSH_RULES_DIR', allowed: 'a folder path', doc: 'Extra detection rules (YAML), loaded after the shipped defaults.', schema: z.string().min(1, 'is empty') },
   limitRecoveryIdentifier: { env: 'HUSH_LIMIT_RECOVERY_IDENTIFIER', default: '5/1h', allowed: 'COUNT/DURATION, e.g. 5/1h', doc: 'Reset requests per identifier.', schema: limit },

@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { testHush } from '../helpers/hush.js';
 
+const KEY = 'metrics-key-metrics-key-metrics-key-0123';
+
 describe('health, readiness and metrics', () => {
   it('/healthz is alive, /readyz follows the database, /metrics shows HTTP, outbox and worker figures', async () => {
-    const t = await testHush();
+    const t = await testHush({ HUSH_METRICS_KEY: KEY });
     try {
       expect(await (await t.request('/healthz')).json()).toEqual({ status: 'ok' });
       expect((await t.request('/readyz')).status).toBe(200);
       await t.request('/v1/recovery', { json: { email: 'm@example.com' } });
-      const metrics = await (await t.request('/metrics')).text();
+      const metrics = await (await t.request('/metrics', { headers: { authorization: `Bearer ${KEY}` } })).text();
       for (const name of ['hush_http_requests_total', 'hush_http_request_duration_seconds', 'hush_outbox_depth', 'hush_outbox_oldest_age_seconds', 'hush_outbox_failures_total', 'hush_envelope_flows']) {
         expect(metrics, name).toContain(name);
       }
