@@ -1,24 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { KNOWN } from './helpers.js';
 import { startLeakyServer } from './leaky-server.js';
 import type { LeakyServer } from './leaky-server.js';
-
-const root = join(import.meta.dirname, '..', '..');
-
-function hush(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'hush.js'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const known = KNOWN.flatMap((k) => ['--known', k]);
 const small = ['--samples', '80', '--warmup', '5'];
@@ -43,7 +30,7 @@ describe('hush audit (command line)', () => {
   it('exit 1 on a finding, with --json and a self-contained --html report', async () => {
     const json = join(dir, 'r.json');
     const html = join(dir, 'r.html');
-    const r = await hush(['audit', '--url', leaky.url, '--body', '{"email":"{{id}}","password":"x"}', ...known, ...small, '--json', json, '--html', html]);
+    const r = await runCli(['audit', '--url', leaky.url, '--body', '{"email":"{{id}}","password":"x"}', ...known, ...small, '--json', json, '--html', html]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/body\s+FINDING/);
     expect(r.stdout).toContain('[-your-]{+the+}');
@@ -60,7 +47,7 @@ describe('hush audit (command line)', () => {
   }, 60_000);
 
   it('exit 0 with no finding, stating the smallest difference it could have seen (form body)', async () => {
-    const r = await hush(['audit', '--url', clean.url, '--form', 'email={{id}}&password=x', ...known, ...small]);
+    const r = await runCli(['audit', '--url', clean.url, '--form', 'email={{id}}&password=x', ...known, ...small]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/no difference above [\d.]+ µs/);
     expect(r.stdout).toContain('no finding at α = 0.001');
@@ -82,14 +69,14 @@ endpoints:
         csrf: { from: body, pattern: 'name="csrf" value="([^"]+)"' }
 `,
     );
-    const r = await hush(['audit', '--spec', spec, '--warmup', '5']);
+    const r = await runCli(['audit', '--spec', spec, '--warmup', '5']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/status\s+FINDING/);
     expect(r.stdout).toContain('known "200"');
   }, 60_000);
 
   it('exit 2 when the target rate-limits both classes alike', async () => {
-    const r = await hush(['audit', '--url', limited.url, '--body', '{"email":"{{id}}"}', ...known, ...small]);
+    const r = await runCli(['audit', '--url', limited.url, '--body', '{"email":"{{id}}"}', ...known, ...small]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^hush: login|^hush: POST \/login: the target rate-limits the audit/m);
   }, 60_000);
@@ -105,7 +92,7 @@ endpoints:
     [['audit', '--spec', '/nonexistent/audit.yaml'], /cannot read spec/],
     [['audit', '--url', 'http://127.0.0.1:1/login', '--form', 'email={{id}}', '--known', 'a@b.c'], /cannot reach http:\/\/127\.0\.0\.1:1: ECONNREFUSED/],
   ])('exit 2 with one clear line: %j', async (args, message) => {
-    const r = await hush(args);
+    const r = await runCli(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

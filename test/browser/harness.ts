@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -7,6 +6,7 @@ import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { readMailbox, mailboxDir } from '../../src/mail/index.js';
 import type { MailboxMessage } from '../../src/mail/index.js';
 import { requireAll } from '../helpers/env.js';
+import { freePort } from '../helpers/port.js';
 import { startServe } from '../helpers/serve.js';
 import type { ServeProcess } from '../helpers/serve.js';
 
@@ -35,19 +35,6 @@ export interface Served {
   /** Waits for the newest mail to `to` whose subject matches, and returns its link to `page` (`/verify`, `/reset`…). */
   linkFor(to: string, page: string, after?: number): Promise<string>;
   stop(): Promise<void>;
-}
-
-/** A free port on 127.0.0.1, so the public origin (which mail links are built from) can name it before start. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -10,13 +10,12 @@ import { SeededRandom } from '../../src/kernel/random.js';
 import { createDetectionService } from '../../src/detect/service.js';
 import { RuleLoadError } from '../../src/detect/load-rules.js';
 import { openMemoryDatabase } from '../../src/store/database.js';
-import { migrate } from '../../src/store/migrate.js';
 import { createStores } from '../../src/hush.js';
+import { testDatabase } from '../helpers/targets.js';
 
 describe('createDetectionService', () => {
   it('wires rules, the stores it is handed, deliverers and metrics from the configuration', async () => {
-    const handle = await openMemoryDatabase();
-    await migrate(handle.db);
+    const handle = await testDatabase();
     const metrics = new Registry();
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const stores = createStores(handle.db, { clock, random: new SeededRandom(1) });
@@ -36,8 +35,7 @@ describe('createDetectionService', () => {
   });
 
   it('the event deliverer takes a run of rows at once: all stored and analysed, or none if one is bad', async () => {
-    const handle = await openMemoryDatabase();
-    await migrate(handle.db);
+    const handle = await testDatabase();
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const stores = createStores(handle.db, { clock, random: new SeededRandom(1) });
     const service = createDetectionService({ config: loadConfig({}), stores, clock, random: new SeededRandom(1), logger: silentLogger(), secret: 's'.repeat(32) });

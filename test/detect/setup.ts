@@ -6,13 +6,12 @@ import { DetectionEngine } from '../../src/detect/engine.js';
 import { defaultRulesDir, loadRules } from '../../src/detect/load-rules.js';
 import { MemoryState } from '../../src/detect/memory-state.js';
 import type { DetectionResponder } from '../../src/detect/responder.js';
-import { openMemoryDatabase } from '../../src/store/database.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
-import { migrate } from '../../src/store/migrate.js';
 import { SqlApiKeyStore } from '../../src/store/api-keys.js';
 import { SqlEventStore } from '../../src/store/events.js';
 import { SqlSignalStore } from '../../src/store/signals.js';
 import { SEVERITIES } from '../../src/detect/rule-schema.js';
+import { testDatabase } from '../helpers/targets.js';
 
 /** Detection on an in-memory PGlite with every store, a manual clock and a recording responder and outbox. */
 export async function detectionOnPglite(): Promise<{
@@ -25,8 +24,7 @@ export async function detectionOnPglite(): Promise<{
   actions: string[];
   outbox: { kind: string; payload: unknown }[];
 }> {
-  const database = await openMemoryDatabase();
-  await migrate(database.db);
+  const database = await testDatabase();
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
   const random = new SeededRandom(7);
   const actions: string[] = [];

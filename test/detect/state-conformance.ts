@@ -1,17 +1,25 @@
-import { describe, expect, it } from 'vitest';
-import type { DetectionState } from '../../src/detect/state.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StateStore, StateTarget } from '../helpers/targets.js';
 import { Harness, MIN } from '../unit/detect/harness.js';
 
 /**
- * One suite for every DetectionState (memory, Redis): the same scripted
- * events must raise the same signals, counts and responses on each.
+ * One suite for every DetectionState (the state targets: memory, Redis): the
+ * same scripted events must raise the same signals, counts and responses on each.
  */
-export function stateConformance(name: string, make: () => Promise<DetectionState>, skip: string | false): void {
-  describe.skipIf(skip !== false)(`detection state conformance: ${name}${skip === false ? '' : ` (skipped: ${skip})`}`, () => {
+export function stateConformance(target: StateTarget): void {
+  describe.skipIf(target.skip)(`detection state conformance: ${target.label}`, () => {
+    // Each case takes a state of its own (store.detectionState()): the cases use the same keys.
+    let store: StateStore;
+    beforeAll(async () => {
+      store = await target.open();
+    });
+    afterAll(async () => {
+      await store.close();
+    });
     const reset = (login: string, exists: boolean, ip = '203.0.113.7') => ({ name: 'users.password_reset', 'usr.login': login, 'usr.exists': exists, 'network.client.ip': ip });
 
     it('counts distinct values exactly, fires once past the threshold, and keeps one signal', async () => {
-      const state = await make();
+      const state = store.detectionState();
       const h = new Harness({ only: ['password-reset-enumeration'], state });
       for (let i = 0; i < 5; i++) await h.send(reset(`u${i}@example.com`, true));
       expect(h.changes).toEqual([]);
@@ -24,7 +32,7 @@ export function stateConformance(name: string, make: () => Promise<DetectionStat
     });
 
     it('slides: events older than the window leave it', async () => {
-      const state = await make();
+      const state = store.detectionState();
       const h = new Harness({ only: ['password-reset-enumeration'], state });
       for (let i = 0; i < 6; i++) {
         await h.send(reset(`u${i}@example.com`, true));
@@ -35,7 +43,7 @@ export function stateConformance(name: string, make: () => Promise<DetectionStat
     });
 
     it('slides by whole buckets, and a group silent for longer than its window starts again from zero', async () => {
-      const state = await make();
+      const state = store.detectionState();
       const h = new Harness({ only: ['reset-flooding'], state });
       const rule = h.engine.rules[0]!;
       const count = async (): Promise<number> => (await h.engine.state.observe({ rule, key: 'reset-flooding\u0000victim@example.com', groupKey: 'victim@example.com', now: h.clock.now(), hits: [] })).counts[0]!.count;
@@ -59,7 +67,7 @@ export function stateConformance(name: string, make: () => Promise<DetectionStat
     });
 
     it('a value seen again counts once and stays while it is seen; one that left the window is neither counted nor sampled', async () => {
-      const state = await make();
+      const state = store.detectionState();
       const h = new Harness({ only: ['password-reset-enumeration'], state });
       const rule = h.engine.rules[0]!;
       const key = 'password-reset-enumeration\u0000203.0.113.7';
@@ -85,7 +93,7 @@ export function stateConformance(name: string, make: () => Promise<DetectionStat
     });
 
     it('escalates, never drops, and reports a live signal at most every 10 s', async () => {
-      const state = await make();
+      const state = store.detectionState();
       const h = new Harness({ only: ['credential-stuffing'], state });
       for (let i = 0; i < 40; i++) await h.send({ name: 'users.login.failure', 'usr.login': `u${i}@example.com`, 'usr.exists': true, 'network.client.ip': '198.51.100.4' });
       expect(h.changes.map((c) => c.kind)).toEqual(['opened']);
@@ -99,7 +107,7 @@ export function stateConformance(name: string, make: () => Promise<DetectionStat
     });
 
     it('closes after keep-alive and after the maximum duration, then opens anew', async () => {
-      const state = await make();
+      const state = store.detectionState();
       const h = new Harness({ only: ['bots'], state });
       const bot = { name: 'hush.guard.honeypot', 'network.client.ip': '192.0.2.55' };
       for (let i = 0; i < 4; i++) await h.send(bot);
@@ -116,7 +124,7 @@ export function stateConformance(name: string, make: () => Promise<DetectionStat
     });
 
     it('re-runs a timed response once it has lapsed while the signal lives', async () => {
-      const state = await make();
+      const state = store.detectionState();
       const h = new Harness({ only: ['password-reset-enumeration'], state });
       for (let i = 0; i < 6; i++) await h.send(reset(`u${i}@example.com`, true));
       h.clock.advance(16 * MIN);
@@ -129,7 +137,7 @@ export function stateConformance(name: string, make: () => Promise<DetectionStat
     });
 
     it('learns a baseline and flags an app-wide spike', async () => {
-      const state = await make();
+      const state = store.detectionState();
       const h = new Harness({ only: ['reset-spike'], state });
       for (let m = 0; m < 80; m++) {
         for (let i = 0; i < 3; i++) {
@@ -147,7 +155,7 @@ export function stateConformance(name: string, make: () => Promise<DetectionStat
     });
 
     it('past the exact cap, distinct counts go on approximately (HyperLogLog, within 5 %)', async () => {
-      const state = await make();
+      const state = store.detectionState();
       const h = new Harness({ only: ['password-reset-enumeration'], state });
       for (let i = 0; i < 3000; i++) await h.send(reset(`many${i}@example.com`, false, '192.0.2.200'));
       h.clock.advance(10_000);

@@ -1,39 +1,29 @@
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryState } from '../../src/detect/memory-state.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisState } from '../../src/detect/redis-state.js';
 import { redisTier } from '../helpers/env.js';
+import { testRedis } from '../helpers/redis.js';
+import type { TestRedis } from '../helpers/redis.js';
+import { stateTargets } from '../helpers/targets.js';
 import { Harness } from '../unit/detect/harness.js';
 import { stateConformance } from './state-conformance.js';
 
+for (const target of stateTargets()) stateConformance(target);
+
+/** Each instance on a connection of its own (from the URL), as two processes would be. */
 const tier = redisTier();
-const prefixes: string[] = [];
-let n = 0;
-function redisState(): Promise<RedisState> {
-  const prefix = `hush:test:${process.pid}:${Date.now()}:${n++}:`;
-  prefixes.push(prefix);
-  return Promise.resolve(new RedisState({ redis: tier.url!, prefix }));
-}
-
-afterAll(async () => {
-  if (tier.skip) return;
-  const r = new Redis(tier.url!);
-  for (const p of prefixes) {
-    const keys = await r.keys(`${p}*`);
-    if (keys.length > 0) await r.del(...keys);
-  }
-  await r.quit();
-});
-
-stateConformance('memory', () => Promise.resolve(new MemoryState()), false);
-stateConformance('redis', redisState, tier.skip ? tier.reason : false);
-
 describe.skipIf(tier.skip)('two instances on one Redis', () => {
+  let shared: TestRedis;
+  beforeAll(async () => {
+    shared = await testRedis(tier.url!);
+  });
+  afterAll(async () => {
+    await shared.close();
+  });
+
   it('reach one threshold together: 3 + 3 distinct accounts from one address across two engines → one Medium signal', async () => {
-    const prefix = `hush:test:${process.pid}:two:${Date.now()}:`;
-    prefixes.push(prefix);
-    const a = new Harness({ only: ['password-reset-enumeration'], state: new RedisState({ redis: tier.url!, prefix }), seed: 1 });
-    const b = new Harness({ only: ['password-reset-enumeration'], state: new RedisState({ redis: tier.url!, prefix }), seed: 2 });
+    const prefix = `${shared.prefix}two:`;
+    const a = new Harness({ only: ['password-reset-enumeration'], state: new RedisState({ redis: shared.url, prefix }), seed: 1 });
+    const b = new Harness({ only: ['password-reset-enumeration'], state: new RedisState({ redis: shared.url, prefix }), seed: 2 });
     b.clock.set(a.clock.now());
     const reset = (login: string) => ({ name: 'users.password_reset', 'usr.login': login, 'usr.exists': true, 'network.client.ip': '203.0.113.50' });
     for (let i = 0; i < 3; i++) {
@@ -56,10 +46,9 @@ describe.skipIf(tier.skip)('two instances on one Redis', () => {
   });
 
   it('concurrent events from both instances are all counted (atomic scripts)', async () => {
-    const prefix = `hush:test:${process.pid}:race:${Date.now()}:`;
-    prefixes.push(prefix);
-    const a = new Harness({ only: ['reset-flooding'], state: new RedisState({ redis: tier.url!, prefix }), seed: 3 });
-    const b = new Harness({ only: ['reset-flooding'], state: new RedisState({ redis: tier.url!, prefix }), seed: 4 });
+    const prefix = `${shared.prefix}race:`;
+    const a = new Harness({ only: ['reset-flooding'], state: new RedisState({ redis: shared.url, prefix }), seed: 3 });
+    const b = new Harness({ only: ['reset-flooding'], state: new RedisState({ redis: shared.url, prefix }), seed: 4 });
     b.clock.set(a.clock.now());
     const ev = { name: 'users.password_reset', 'usr.login': 'victim@example.com', 'network.client.ip': '192.0.2.1', at: a.clock.now() };
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? a : b).engine.observe(ev)));

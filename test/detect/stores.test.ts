@@ -1,38 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { SeededRandom } from '../../src/kernel/random.js';
-import { openDatabase, openMemoryDatabase } from '../../src/store/database.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
-import { migrate } from '../../src/store/migrate.js';
 import { SqlApiKeyStore } from '../../src/store/api-keys.js';
 import { SqlEventStore } from '../../src/store/events.js';
 import { SqlSignalStore } from '../../src/store/signals.js';
 import { SEVERITIES } from '../../src/detect/rule-schema.js';
 import type { Signal } from '../../src/detect/signal.js';
-import { postgresTier } from '../helpers/env.js';
-import { freshPostgres } from '../helpers/postgres.js';
-import type { FreshDatabase } from '../helpers/postgres.js';
+import { databaseTargets } from '../helpers/targets.js';
 
-const pgTier = postgresTier();
-
-/** One suite for the detection stores, on embedded PGlite and on PostgreSQL. */
-for (const kind of ['pglite', 'postgres'] as const) {
-  const skip = kind === 'postgres' && pgTier.skip;
-  describe.skipIf(skip)(`detection stores on ${kind}${skip ? ` (skipped: ${pgTier.reason})` : ''}`, () => {
+/** One suite for the detection stores, on every database target (embedded PGlite, PostgreSQL). */
+for (const target of databaseTargets()) {
+  describe.skipIf(target.skip)(`detection stores on ${target.label}`, () => {
     let handle: DatabaseHandle;
-    let fresh: FreshDatabase | undefined;
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
 
     beforeAll(async () => {
-      if (kind === 'postgres') {
-        fresh = await freshPostgres(pgTier.url!);
-        handle = await openDatabase({ databaseUrl: fresh.url, dataDir: '/nonexistent', poolSize: 4 });
-      } else handle = await openMemoryDatabase();
-      await migrate(handle.db);
+      handle = await target.open({ poolSize: 4 });
     });
     afterAll(async () => {
       await handle.close();
-      await fresh?.drop();
     });
 
     const signal = (over: Partial<Signal>): Signal => ({

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { runCli } from '../helpers/cli.js';
 import { startServe } from '../helpers/serve.js';
 import { postgresTier } from '../helpers/env.js';
 import { freshPostgres } from '../helpers/postgres.js';
@@ -19,17 +19,6 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const run = (args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/hush.js', ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-
 describe('the embedded database belongs to one process', () => {
   it('hush user add while hush serve runs on the same data folder stops with a clear message; serve keeps working', async () => {
     const dataDir = tmp();
@@ -37,7 +26,7 @@ describe('the embedded database belongs to one process', () => {
     try {
       expect(statSync(join(dataDir, 'secret')).mode & 0o777).toBe(0o600);
       expect(serve.output()).toMatch(/generated a new instance secret/);
-      const add = await run(['user', 'add', '--email', 'a@example.com', '--password-stdin'], { HUSH_DATA_DIR: dataDir }, 'correct horse battery\n');
+      const add = await runCli(['user', 'add', '--email', 'a@example.com', '--password-stdin'], { env: { HUSH_DATA_DIR: dataDir }, input: 'correct horse battery\n' });
       expect(add.code).toBe(1);
       expect(add.stderr.trim()).toMatch(new RegExp(`^hush: the data folder .* is in use by process ${serve.child.pid ?? 0} .*DATABASE_URL`));
       expect(add.stderr).not.toMatch(/\n\s+at /);
@@ -46,10 +35,10 @@ describe('the embedded database belongs to one process', () => {
       expect(await serve.stop()).toBe(0);
     }
     // Once serve has stopped, the folder is free again, and the data is intact.
-    const add = await run(['user', 'add', '--email', 'a@example.com', '--password-stdin'], { HUSH_DATA_DIR: dataDir }, 'correct horse battery\n');
+    const add = await runCli(['user', 'add', '--email', 'a@example.com', '--password-stdin'], { env: { HUSH_DATA_DIR: dataDir }, input: 'correct horse battery\n' });
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
-    const list = await run(['user', 'list', '--show-emails'], { HUSH_DATA_DIR: dataDir });
+    const list = await runCli(['user', 'list', '--show-emails'], { env: { HUSH_DATA_DIR: dataDir } });
     expect(list.stdout).toContain('a@example.com');
   }, 180_000);
 });
@@ -75,7 +64,7 @@ describe.skipIf(pgTier.skip)('migrations on PostgreSQL', () => {
     const fresh = await freshPostgres(pgTier.url ?? '');
     try {
       const env = { DATABASE_URL: fresh.url, HUSH_DATA_DIR: tmp() };
-      const [a, b] = await Promise.all([run(['migrate'], env), run(['migrate'], env)]);
+      const [a, b] = await Promise.all([runCli(['migrate'], { env }), runCli(['migrate'], { env })]);
       expect([a.code, b.code]).toEqual([0, 0]);
       const outputs = [a.stdout, b.stdout].sort();
       expect(outputs.filter((o) => o.startsWith('applied')).length).toBe(1);
@@ -97,16 +86,16 @@ describe('the CLI', () => {
     [['user', 'add', '--email', 'x@example.com', '--password', 'hunter2hunter2'], /unknown option '--password'/],
     [['user', 'list', '--limit', '0'], /--limit <n>' argument '0' is invalid/],
     [['nonsense'], /unknown command 'nonsense'/],
-  ])('hush %j exits 2 with one line', (args, message) => {
-    const r = spawnSync(process.execPath, ['bin/hush.js', ...args], { encoding: 'utf8', env: { ...process.env, HUSH_DATA_DIR: tmp() } });
-    expect(r.status).toBe(2);
+  ])('hush %j exits 2 with one line', async (args, message) => {
+    const r = await runCli(args, { env: { HUSH_DATA_DIR: tmp() } });
+    expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')[0]).toMatch(message);
   });
 
-  it('every command has --help', () => {
+  it('every command has --help', async () => {
     for (const args of [[], ['serve'], ['migrate'], ['user'], ['user', 'add'], ['user', 'list'], ['audit']]) {
-      const r = spawnSync(process.execPath, ['bin/hush.js', ...args, '--help'], { encoding: 'utf8' });
-      expect(r.status, args.join(' ')).toBe(0);
+      const r = await runCli([...args, '--help']);
+      expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/^Usage: hush/);
     }
   }, 180_000);

@@ -1,39 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GuardInput } from '../../src/guard/guards.js';
-import { openDatabase } from '../../src/store/database.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
-import { migrate } from '../../src/store/migrate.js';
 import { SqlBlockStore } from '../../src/store/blocks.js';
 import { postgresTier } from '../helpers/env.js';
-import { freshPostgres } from '../helpers/postgres.js';
-import type { FreshDatabase } from '../helpers/postgres.js';
+import { guardInput } from '../helpers/guard-input.js';
+import { testPostgres } from '../helpers/targets.js';
 import { rig, solve } from '../unit/guard/fixture.js';
 
 const tier = postgresTier();
-let fresh: FreshDatabase;
 let handle: DatabaseHandle;
 
 beforeAll(async () => {
   if (tier.skip) return;
-  fresh = await freshPostgres(tier.url!);
-  handle = await openDatabase({ databaseUrl: fresh.url, dataDir: '/nonexistent', poolSize: 20 });
-  await migrate(handle.db);
+  handle = await testPostgres(tier.url!, { poolSize: 20 });
 });
 
 afterAll(async () => {
   if (tier.skip) return;
   await handle.close();
-  await fresh.drop();
 });
-
-const req = (over: Partial<GuardInput> = {}): GuardInput => ({ action: 'signup', address: '203.0.113.7', identifier: 'alice@example.com', fields: {}, ...over });
 
 describe.skipIf(tier.skip)('guards on real PostgreSQL', () => {
   it('proof-of-work replay: 50 concurrent submissions of one solution across 5 instances, exactly one accepted (pow_spent)', async () => {
     const rigs = [await rig({ db: handle.db })];
     for (let i = 1; i < 5; i++) rigs.push(await rig({ db: handle.db, clock: rigs[0]!.clock }));
     const pow = await solve(await rigs[0]!.guards.powChallenge('signup', '203.0.113.7'));
-    const verdicts = await Promise.all(Array.from({ length: 50 }, (_, i) => rigs[i % 5]!.guards.check(req({ address: `198.18.${i}.1`, fields: { pow } }))));
+    const verdicts = await Promise.all(Array.from({ length: 50 }, (_, i) => rigs[i % 5]!.guards.check(guardInput({ action: 'signup', address: `198.18.${i}.1`, fields: { pow } }))));
     expect(verdicts.filter((v) => v.kind === 'pass')).toHaveLength(1);
     expect(verdicts.filter((v) => v.kind === 'reject')).toHaveLength(49);
     const rows = await handle.db.selectFrom('pow_spent').selectAll().execute();
@@ -46,12 +37,12 @@ describe.skipIf(tier.skip)('guards on real PostgreSQL', () => {
     const now = a.clock.now();
     await store.add({ id: 'cli-block-1', cidr: '192.0.2.0/24', reason: 'test', source: 'cli', createdAt: now, expiresAt: now + 3_600_000 });
     expect((await a.guards.listBlocks()).map((b) => b.cidr)).toContain('192.0.2.0/24');
-    expect((await a.guards.check(req({ address: '192.0.2.9' })))).toEqual({ kind: 'silent', guard: 'blocked' });
+    expect((await a.guards.check(guardInput({ action: 'signup', address: '192.0.2.9' })))).toEqual({ kind: 'silent', guard: 'blocked' });
     const b = await rig({ db: handle.db, env: { HUSH_POW: 'off' }, clock: a.clock });
     const added = await b.guards.blockIp({ cidr: '198.51.100.0/25', durationMs: 60_000, reason: 'detection', source: 'detection:test' });
     expect((await store.active(now)).map((r) => r.id)).toContain(added.id);
     expect(await a.guards.unblock('cli-block-1')).toBe(true);
-    expect((await a.guards.check(req({ address: '192.0.2.9' }))).kind).toBe('pass');
+    expect((await a.guards.check(guardInput({ action: 'signup', address: '192.0.2.9' }))).kind).toBe('pass');
     a.clock.advance(61_000);
     expect(await store.purgeExpired(a.clock.now())).toBe(1);
   });

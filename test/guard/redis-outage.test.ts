@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { GuardInput } from '../../src/guard/guards.js';
 import { redisTier } from '../helpers/env.js';
+import { guardInput } from '../helpers/guard-input.js';
+import { loggerInto } from '../helpers/log.js';
+import { freePort } from '../helpers/port.js';
 import { metricValue, rig, solve } from '../unit/guard/fixture.js';
 
 /**
@@ -12,17 +13,6 @@ import { metricValue, rig, solve } from '../unit/guard/fixture.js';
  * and kills that one; the machine's shared Redis is never touched.
  */
 const tier = redisTier();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr !== null ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
@@ -57,8 +47,6 @@ afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-const req = (identifier: string, over: Partial<GuardInput> = {}): GuardInput => ({ action: 'recovery', address: '203.0.113.7', identifier, fields: {}, ...over });
-
 describe.skipIf(tier.skip)('Redis outage', () => {
   it('the insurance limiter holds the limit and the metric shows it; when Redis is back shared limits resume', async () => {
     const port = await freePort();
@@ -74,8 +62,7 @@ describe.skipIf(tier.skip)('Redis outage', () => {
     const ra = await connect();
     const rb = await connect();
     const lines: string[] = [];
-    const { pino } = await import('pino');
-    const logger = pino({ level: 'info' }, { write: (s: string) => lines.push(s) });
+    const logger = loggerInto(lines, 'info');
     const a = await rig({ redis: ra, logger, env: { HUSH_POW_DIFFICULTY: '1000' } });
     const b = await rig({ redis: rb, clock: a.clock });
     // Each request with a fresh solution from a fresh address, so only the identifier limit is in play.
@@ -84,7 +71,7 @@ describe.skipIf(tier.skip)('Redis outage', () => {
       for (let i = 0; i < n; i++) {
         const address = `198.51.100.${i}`;
         const pow = await solve(await g.powChallenge('recovery', address));
-        out.push((await g.check(req(identifier, { address, fields: { pow } }))).kind);
+        out.push((await g.check(guardInput({ identifier, address, fields: { pow } }))).kind);
       }
       return out;
     };
@@ -107,8 +94,8 @@ describe.skipIf(tier.skip)('Redis outage', () => {
 
     // Replay still refused during the outage (per-instance fallback).
     const pow = await solve(await a.guards.powChallenge('recovery', '192.0.2.1'));
-    expect((await a.guards.check(req('replay@example.com', { address: '192.0.2.1', fields: { pow } }))).kind).toBe('pass');
-    expect((await a.guards.check(req('replay@example.com', { address: '192.0.2.1', fields: { pow } }))).kind).toBe('reject');
+    expect((await a.guards.check(guardInput({ identifier: 'replay@example.com', address: '192.0.2.1', fields: { pow } }))).kind).toBe('pass');
+    expect((await a.guards.check(guardInput({ identifier: 'replay@example.com', address: '192.0.2.1', fields: { pow } }))).kind).toBe('reject');
 
     server = await startRedis(port);
     children.push(server);

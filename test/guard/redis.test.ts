@@ -1,28 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GuardInput } from '../../src/guard/guards.js';
 import { redisTier } from '../helpers/env.js';
+import { guardInput } from '../helpers/guard-input.js';
+import { testRedis } from '../helpers/redis.js';
+import type { TestRedis } from '../helpers/redis.js';
 import { rig, solve } from '../unit/guard/fixture.js';
 
 const tier = redisTier();
-const prefix = `hush:test:guard:${process.pid}:${randomBytes(4).toString('hex')}:`;
+let shared: TestRedis;
 let redis: Redis;
+let prefix: string;
 
 beforeAll(async () => {
   if (tier.skip) return;
-  redis = new Redis(tier.url!);
-  await redis.ping(); // ready: until then the guards (rightly) decide on their per-instance fallback
+  shared = await testRedis(tier.url!);
+  ({ redis, prefix } = shared);
 });
 
 afterAll(async () => {
   if (tier.skip) return;
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await shared.close();
 });
-
-const req = (over: Partial<GuardInput> = {}): GuardInput => ({ action: 'recovery', address: '203.0.113.7', identifier: 'alice@example.com', fields: {}, ...over });
 
 describe.skipIf(tier.skip)('guards on a real Redis', () => {
   it('two instances share one budget: 6 recovery requests for one identifier, split across both, 5 pass', async () => {
@@ -32,7 +31,7 @@ describe.skipIf(tier.skip)('guards on a real Redis', () => {
     const kinds: string[] = [];
     for (let i = 0; i < 6; i++) {
       const g = i % 2 === 0 ? a.guards : b.guards;
-      kinds.push((await g.check(req({ identifier, address: `198.51.100.${i}` }))).kind);
+      kinds.push((await g.check(guardInput({ identifier, address: `198.51.100.${i}` }))).kind);
     }
     expect(kinds.filter((k) => k === 'pass')).toHaveLength(5);
     expect(kinds[5]).toBe('silent');
@@ -42,9 +41,9 @@ describe.skipIf(tier.skip)('guards on a real Redis', () => {
     const a = await rig({ redis, prefix, env: { HUSH_POW: 'off' } });
     const b = await rig({ redis, prefix, env: { HUSH_POW: 'off' }, clock: a.clock });
     const identifier = `login-${randomBytes(4).toString('hex')}@example.com`;
-    for (let i = 0; i < 10; i++) expect((await (i % 2 ? a : b).guards.check(req({ action: 'login', identifier, address: '192.0.2.77' }))).kind).toBe('pass');
-    expect((await a.guards.check(req({ action: 'login', identifier, address: '192.0.2.77' }))).kind).toBe('throttle');
-    expect((await b.guards.check(req({ action: 'login', identifier, address: '192.0.2.77' }))).kind).toBe('throttle');
+    for (let i = 0; i < 10; i++) expect((await (i % 2 ? a : b).guards.check(guardInput({ action: 'login', identifier, address: '192.0.2.77' }))).kind).toBe('pass');
+    expect((await a.guards.check(guardInput({ action: 'login', identifier, address: '192.0.2.77' }))).kind).toBe('throttle');
+    expect((await b.guards.check(guardInput({ action: 'login', identifier, address: '192.0.2.77' }))).kind).toBe('throttle');
   });
 
   it('a detection mark raises the difficulty on every instance', async () => {
@@ -60,7 +59,7 @@ describe.skipIf(tier.skip)('guards on a real Redis', () => {
     const address = `192.0.2.${10 + Math.floor(Math.random() * 200)}`;
     const pow = await solve(await rigs[0]!.guards.powChallenge('recovery', address));
     const verdicts = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => rigs[i % 5]!.guards.check(req({ address: `198.18.${i}.1`, identifier: `r${i}-${prefix}@example.com`, fields: { pow } }))),
+      Array.from({ length: 50 }, (_, i) => rigs[i % 5]!.guards.check(guardInput({ address: `198.18.${i}.1`, identifier: `r${i}-${prefix}@example.com`, fields: { pow } }))),
     );
     expect(verdicts.filter((v) => v.kind === 'pass')).toHaveLength(1);
     expect(verdicts.filter((v) => v.kind === 'reject' && v.error.details[0]?.reason.includes('already been used'))).toHaveLength(49);

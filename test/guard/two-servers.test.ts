@@ -1,15 +1,15 @@
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readMailbox } from '../../src/mail/index.js';
+import { runCli } from '../helpers/cli.js';
 import { postgresTier, redisTier } from '../helpers/env.js';
 import { freshPostgres } from '../helpers/postgres.js';
 import type { FreshDatabase } from '../helpers/postgres.js';
+import { startServe } from '../helpers/serve.js';
+import type { ServeProcess } from '../helpers/serve.js';
 
 /**
  * Two `hush serve` processes on one PostgreSQL and one real Redis share one
@@ -18,44 +18,26 @@ import type { FreshDatabase } from '../helpers/postgres.js';
  */
 const pg = postgresTier();
 const redis = redisTier();
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'bin', 'hush.js');
-const children: ChildProcess[] = [];
+const servers: ServeProcess[] = [];
 const dirs: string[] = [];
 let fresh: FreshDatabase | undefined;
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  await Promise.all(servers.map((s) => s.stop('SIGKILL')));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   await fresh?.drop();
 });
 
-function serve(env: NodeJS.ProcessEnv): Promise<string> {
-  const child = spawn(process.execPath, [bin, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('hush serve did not start')), 60_000);
-    lines.on('line', (line) => {
-      try {
-        const rec = JSON.parse(line) as { msg?: string; url?: string };
-        if (rec.msg === 'hush is serving' && rec.url !== undefined) {
-          clearTimeout(timer);
-          resolve(rec.url);
-        }
-      } catch {
-        // not a log line
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`hush serve exited with ${String(code)}`)));
-  });
+async function serve(env: Record<string, string>): Promise<string> {
+  const server = await startServe(env);
+  servers.push(server);
+  return server.url;
 }
 
 describe.skipIf(pg.skip || redis.skip)('two hush serve processes on one Redis', () => {
   it('share one budget: 6 recovery requests for one identifier, split across both, send at most 5 mails', async () => {
     fresh = await freshPostgres(pg.url!);
-    const base: NodeJS.ProcessEnv = {
-      ...process.env,
+    const base: Record<string, string> = {
       DATABASE_URL: fresh.url,
       REDIS_URL: redis.url!,
       HUSH_SECRET: `two-servers-${randomBytes(16).toString('hex')}`,
@@ -75,8 +57,8 @@ describe.skipIf(pg.skip || redis.skip)('two hush serve processes on one Redis', 
       dirs.push(d);
       return d;
     };
-    const add = spawnSync(process.execPath, [bin, 'user', 'add', '--email', 'known@example.com', '--password-stdin'], { env: { ...base, HUSH_DATA_DIR: dataDir() }, input: 'a known passphrase\n', encoding: 'utf8' });
-    expect(add.status, add.stderr).toBe(0);
+    const add = await runCli(['user', 'add', '--email', 'known@example.com', '--password-stdin'], { env: { ...base, HUSH_DATA_DIR: dataDir() }, input: 'a known passphrase\n' });
+    expect(add.code, add.stderr).toBe(0);
     const dirA = dataDir();
     const dirB = dataDir();
     const [a, b] = await Promise.all([serve({ ...base, HUSH_DATA_DIR: dirA }), serve({ ...base, HUSH_DATA_DIR: dirB })]);

@@ -1,21 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/store/schema.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import type { Deliverer, OutboxMessage } from '../../src/core/outbox.js';
 import { PermanentDeliveryError } from '../../src/core/outbox.js';
-import { openMemoryDatabase } from '../../src/store/database.js';
-import { migrate } from '../../src/store/migrate.js';
 import { OutboxRepository } from '../../src/store/outbox.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { createMailDeliverer } from '../../src/mail/deliverer.js';
 import type { MailTransport, OutgoingMail } from '../../src/mail/transport.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { SeededRandom, cryptoRandom } from '../../src/kernel/random.js';
-import { createLogger } from '../../src/kernel/log.js';
+import { loggerInto } from '../helpers/log.js';
+import { testDatabase } from '../helpers/targets.js';
 
 let handle: DatabaseHandle;
 let db: Kysely<Database>;
@@ -25,9 +23,8 @@ let logLines: string[];
 let registry: Registry;
 
 beforeAll(async () => {
-  handle = await openMemoryDatabase();
+  handle = await testDatabase();
   db = handle.db;
-  await migrate(db);
 });
 afterAll(async () => {
   await handle.close();
@@ -40,18 +37,9 @@ beforeEach(async () => {
   registry = new Registry();
 });
 
-function logger(): ReturnType<typeof createLogger> {
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb): void {
-      logLines.push(chunk.toString());
-      cb();
-    },
-  });
-  return createLogger({ level: 'debug', destination });
-}
 
 function worker(deliverers: Deliverer[], extra: Partial<ConstructorParameters<typeof OutboxWorker>[0]> = {}): OutboxWorker {
-  return new OutboxWorker({ queue: repo, deliverers, clock, random: new SeededRandom(3), logger: logger(), metrics: registry, backoffBaseMs: 1000, backoffMaxMs: 60_000, ...extra });
+  return new OutboxWorker({ queue: repo, deliverers, clock, random: new SeededRandom(3), logger: loggerInto(logLines), metrics: registry, backoffBaseMs: 1000, backoffMaxMs: 60_000, ...extra });
 }
 
 /** A deliverer that fails the first `failures` attempts of every row. */

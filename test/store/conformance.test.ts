@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, openMemoryDatabase } from '../../src/store/database.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
 import { KyselyAccountStore } from '../../src/store/account-store.js';
@@ -7,57 +6,25 @@ import { ManualClock } from '../../src/kernel/clock.js';
 import { cryptoRandom, randomId } from '../../src/kernel/random.js';
 import { Tokens, hashToken } from '../../src/core/token.js';
 import { Sessions } from '../../src/core/session.js';
-import { postgresTier } from '../helpers/env.js';
-import { freshPostgres } from '../helpers/postgres.js';
-import type { FreshDatabase } from '../helpers/postgres.js';
+import { databaseTargets } from '../helpers/targets.js';
 
 /**
  * One suite, every store: the repositories behave the same on the embedded
- * PGlite and on PostgreSQL (design.md §3). PostgreSQL runs when
- * HUSH_TEST_DATABASE_URL is set (and must, under HUSH_TEST_REQUIRE_ALL=1).
+ * PGlite and on PostgreSQL (design.md §3), the databases of test/helpers/targets.ts.
  */
-const pgTier = postgresTier();
-const targets: { name: string; skip: boolean; open: () => Promise<{ handle: DatabaseHandle; cleanup: () => Promise<void> }> }[] = [
-  {
-    name: 'pglite',
-    skip: false,
-    open: async () => {
-      const handle = await openMemoryDatabase();
-      return { handle, cleanup: () => handle.close() };
-    },
-  },
-  {
-    name: 'postgres',
-    skip: pgTier.skip,
-    open: async () => {
-      const fresh: FreshDatabase = await freshPostgres(pgTier.url ?? '');
-      const handle = await openDatabase({ databaseUrl: fresh.url, dataDir: '/nonexistent' });
-      return {
-        handle,
-        cleanup: async () => {
-          await handle.close();
-          await fresh.drop();
-        },
-      };
-    },
-  },
-];
-
-for (const target of targets) {
-  describe.skipIf(target.skip)(`store conformance: ${target.name}`, () => {
+for (const target of databaseTargets()) {
+  describe.skipIf(target.skip)(`store conformance: ${target.label}`, () => {
     let handle: DatabaseHandle;
-    let cleanup: () => Promise<void>;
     const clock = new ManualClock(Date.UTC(2026, 5, 1));
     let store: KyselyAccountStore;
     const tokens = new Tokens({ clock, random: cryptoRandom });
     const sessions = new Sessions({ clock, random: cryptoRandom, policy: { idleMs: 3_600_000, maxAgeMs: 86_400_000 } });
 
     beforeAll(async () => {
-      ({ handle, cleanup } = await target.open());
-      await migrate(handle.db);
+      handle = await target.open();
       store = new KyselyAccountStore(handle.db, { clock, random: cryptoRandom });
     });
-    afterAll(async () => cleanup());
+    afterAll(async () => handle.close());
 
     const newIdentity = async (email: string, verified = true): Promise<string> => {
       const id = randomId(cryptoRandom);

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { openMemoryDatabase } from '../../src/store/database.js';
-import { migrate } from '../../src/store/migrate.js';
 import { KyselyAccountStore } from '../../src/store/account-store.js';
 import { SqlBlockStore } from '../../src/store/blocks.js';
 import { SqlPowReplay } from '../../src/store/pow-replay.js';
@@ -10,12 +8,12 @@ import { cryptoRandom, randomId } from '../../src/kernel/random.js';
 import { silentLogger } from '../../src/kernel/log.js';
 import { Tokens } from '../../src/core/token.js';
 import { Sessions } from '../../src/core/session.js';
+import { testDatabase } from '../helpers/targets.js';
 
 describe('Janitor', () => {
   it('runs every store\'s sweep: expired tokens, sessions, blocks and spent proofs go, live ones stay', async () => {
-    const handle = await openMemoryDatabase();
+    const handle = await testDatabase();
     try {
-      await migrate(handle.db);
       const clock = new ManualClock(Date.now());
       const store = new KyselyAccountStore(handle.db, { clock, random: cryptoRandom });
       const blocks = new SqlBlockStore(handle.db);

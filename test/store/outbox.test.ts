@@ -2,31 +2,26 @@ import { beforeAll, afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/store/schema.js';
+import type { DatabaseHandle } from '../../src/store/database.js';
 import { OutboxRepository } from '../../src/store/outbox.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { cryptoRandom } from '../../src/kernel/random.js';
+import { databaseTargets } from '../helpers/targets.js';
 
-export interface OutboxStoreTarget {
-  name: string;
-  /** Opens a migrated database; `close` drops it. */
-  open(): Promise<{ db: Kysely<Database>; close(): Promise<void> }>;
-}
-
-/** One suite, every database (design.md §3): PGlite always, PostgreSQL when configured. */
-export function outboxRepositorySuite(target: OutboxStoreTarget): void {
-  describe(`OutboxRepository on ${target.name}`, () => {
+/** One suite, every database (design.md §3): the outbox's table behaves the same on PGlite and PostgreSQL. */
+for (const target of databaseTargets()) {
+  describe.skipIf(target.skip)(`OutboxRepository on ${target.label}`, () => {
+    let handle: DatabaseHandle;
     let db: Kysely<Database>;
-    let close: () => Promise<void>;
     let clock: ManualClock;
     let repo: OutboxRepository;
 
     beforeAll(async () => {
-      const opened = await target.open();
-      db = opened.db;
-      close = () => opened.close();
+      handle = await target.open();
+      db = handle.db;
     });
     afterAll(async () => {
-      await close();
+      await handle.close();
     });
     beforeEach(async () => {
       await sql`DELETE FROM outbox`.execute(db);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { SETTINGS, loadConfig } from '../../../src/kernel/config.js';
 import { ConfigError } from '../../../src/kernel/errors.js';
+import { runCli } from '../../helpers/cli.js';
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
@@ -47,9 +47,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HUSH_SECRET: 'tooshort-but-secret' })).toThrow(/HUSH_SECRET: "\(19 characters\)" is shorter than 32/);
   });
 
-  it('stops the CLI with exit 2 and the lines on stderr, never a stack trace', () => {
-    const r = spawnSync(process.execPath, ['bin/hush.js', 'migrate'], { env: { ...process.env, HUSH_PORT: 'x', HUSH_ARGON2_TIME: '99' }, encoding: 'utf8' });
-    expect(r.status).toBe(2);
+  it('stops the CLI with exit 2 and the lines on stderr, never a stack trace', async () => {
+    const r = await runCli(['migrate'], { env: { HUSH_PORT: 'x', HUSH_ARGON2_TIME: '99' } });
+    expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
       'hush: HUSH_PORT: "x" is not a whole number; allowed: a whole number from 0 to 65535 (0 picks a free port)',
       'hush: HUSH_ARGON2_TIME: "99" is above 10; allowed: a whole number from 1 to 10',
