@@ -11,7 +11,6 @@ export const ERROR_CODES = {
   HUSH_UNAUTHORIZED: { status: 401, message: 'Sign in first.' },
   HUSH_LOGIN_FAILED: { status: 401, message: 'That email and password do not match. Try again, or reset your password.' },
   HUSH_PASSWORD_MISMATCH: { status: 401, message: 'Your current password is not right. If you signed up with a link and have no password, use "Forgot password" to set one.' },
-  HUSH_VERIFY_FIRST: { status: 403, message: 'Confirm your address first: we have sent you a new link. Check your inbox.' },
   HUSH_TOKEN_INVALID: { status: 400, message: 'This link is invalid or has expired. Ask for a new one.' },
   HUSH_API_KEY_INVALID: { status: 401, message: 'Send a valid API key: Authorization: Bearer hush_…' },
   HUSH_API_KEY_SCOPE: { status: 403, message: 'This API key does not have the scope this request needs.' },

@@ -100,9 +100,12 @@ function compose(template: MailTemplate, vars: Record<string, string>, brand: Ma
     case 'verify':
       return {
         subject: `Confirm your email address for ${p}`,
-        intro: [`Someone, hopefully you, created a ${p} account with this email address.`],
-        actions: [{ label: 'Confirm my email address', link: required(vars, 'link') }],
-        outro: [`Open the link${expiry(vars)} to confirm your address. It works once.`, 'If you did not sign up, ignore this message: the account will not be confirmed.'],
+        intro: [`Someone, hopefully you, asked to create a ${p} account with this email address.`],
+        actions: [{ label: 'Confirm my address and choose a password', link: required(vars, 'link') }],
+        outro: [
+          `Open the link${expiry(vars)} to confirm your address and sign in; you then choose your password. It works once.`,
+          'If you did not sign up, ignore this message: no account is opened without the link.',
+        ],
       };
     case 'account-exists':
       return {

@@ -35,15 +35,19 @@ async function withHush<T>(envelope: boolean, fn: (url: string) => Promise<T>): 
       const res = await fetch(`${server.url}/v1/signup`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password: 'a long enough audit password 1' }),
+        body: JSON.stringify({ email }),
       });
       expect(res.status).toBeLessThan(300);
     }
-    // Known accounts must be confirmed ones (docs/audit.md): a pending address behaves like a fresh claim.
+    // Known accounts must be confirmed ones with a password (docs/audit.md): a pending address behaves like a fresh claim.
+    // Opening the link signs in; the fresh session chooses the password.
     await hush.worker.runOnce();
     for (const link of (await readMailbox(join(dataDir, 'mailbox'))).flatMap((m) => m.links).filter((l) => l.includes('/verify#token='))) {
       const res = await fetch(`${server.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: new URL(link).hash.slice('#token='.length) }) });
       expect(res.status).toBe(200);
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const set = await fetch(`${server.url}/v1/password`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ password: 'a long enough audit password 1' }) });
+      expect(set.status).toBe(200);
     }
     return await fn(server.url);
   } finally {

@@ -41,12 +41,13 @@ describe.skipIf(browserTier.skip)(`browser journeys${browserTier.reason === '' ?
     await expect.poll(() => new URL(page.url()).hash).toBe('');
   };
 
-  it('sign up, verify, sign out, forget, reset, sign in with the new password; the old one no longer works', async () => {
+  it('sign up, verify, choose a password, sign out, forget, reset, sign in with the new password; the old one no longer works', async () => {
     const page = await open();
     const email = address('journey');
     await page.goto(`${served.url}/signup`);
     await page.getByLabel('Email address').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill('first correct horse');
+    // Sign-up asks for the address alone: the password comes after the mailbox is proven.
+    await expect(page.getByLabel('Password').count()).resolves.toBe(0);
     await page.getByRole('button', { name: 'Create account' }).click();
     await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toContain('Check your inbox');
     await served.linkFor(email, '/verify');
@@ -55,6 +56,11 @@ describe.skipIf(browserTier.skip)(`browser journeys${browserTier.reason === '' ?
     await page.getByRole('button', { name: 'Confirm my address' }).click();
     await page.waitForURL(`${served.url}/account`);
     await expect.poll(() => page.locator('main').textContent()).toContain('j***@example.com');
+    // No password yet: the account page offers to choose one, without asking for a current one.
+    await expect(page.getByLabel('Current password').count()).resolves.toBe(0);
+    await page.getByLabel('New password').fill('first correct horse');
+    await page.getByRole('button', { name: 'Save password' }).click();
+    await expect.poll(() => page.locator('#result').textContent()).toContain('Your password has been changed');
 
     await page.getByRole('button', { name: 'Sign out of this device' }).click();
     await page.waitForURL(`${served.url}/login`);

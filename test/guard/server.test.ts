@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { testHush, observable, tokenOf } from '../helpers/hush.js';
+import { testHush, observable } from '../helpers/hush.js';
+import { createAccount } from '../helpers/accounts.js';
 import type { TestHush } from '../helpers/hush.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { solve } from '../unit/guard/fixture.js';
@@ -21,8 +22,7 @@ async function server(env: Record<string, string> = {}): Promise<{ t: TestHush; 
   const t = await testHush(env, { clock });
   open.push(t);
   const pow = env.HUSH_POW === 'on' ? { pow: await solve(await t.hush.guards.powChallenge('signup', '192.0.2.250')) } : {};
-  await t.request('/v1/signup', { json: { email: KNOWN, password: 'known passphrase', ...pow } }, '192.0.2.250');
-  await t.request('/v1/verify', { json: { token: tokenOf(await t.linkFor(KNOWN, '/verify#')) } }, '192.0.2.250');
+  await createAccount(t, KNOWN, 'known passphrase', { ip: '192.0.2.250', signupFields: pow });
   return { t, clock };
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testHush, tokenOf } from '../helpers/hush.js';
 import type { TestHush } from '../helpers/hush.js';
+import { createAccount } from '../helpers/accounts.js';
 
 /** The whole life of an account through the JSON API, reading mail from the dev mailbox. */
 describe('account journey', () => {
@@ -20,18 +21,25 @@ describe('account journey', () => {
 
   it('signs up, verifies, signs in, changes and resets the password, and uses a magic link', async () => {
     const pw1 = 'correct horse battery';
-    const signup = await t.request('/v1/signup', { json: { email: ' Jane@Example.com ', password: pw1 } });
+    // Sign-up takes the address alone: the password is chosen once the mailbox is proven.
+    const signup = await t.request('/v1/signup', { json: { email: ' Jane@Example.com ' } });
     expect(signup.status).toBe(202);
 
-    // Not confirmed yet: the right password gets "verify first" (and a new link), a wrong one the usual 401.
-    expect((await t.request('/v1/login', { json: { email: 'jane@example.com', password: pw1 } })).status).toBe(403);
+    // Not confirmed yet: no password exists, so any sign-in gets the usual 401, and nothing is mailed.
+    const mailBefore = (await t.mailbox()).length;
+    expect((await t.request('/v1/login', { json: { email: 'jane@example.com', password: pw1 } })).status).toBe(401);
     expect((await t.request('/v1/login', { json: { email: 'jane@example.com', password: 'wrong password' } })).status).toBe(401);
+    expect((await t.mailbox()).length).toBe(mailBefore);
 
     const verifyLink = await t.linkFor('jane@example.com', '/verify#token=');
     expect(verifyLink.startsWith('https://id.example.test/verify#token=')).toBe(true);
     const verified = await t.request('/v1/verify', { json: { token: tokenOf(verifyLink) } });
     expect(verified.status).toBe(200);
     const session1 = cookieOf(verified);
+
+    // The fresh session chooses the first password, without a current one.
+    expect((await t.request('/v1/password', { json: { password: pw1 }, headers: { cookie: session1 } })).status).toBe(200);
+    expect((await t.request('/v1/session', { headers: { cookie: session1 } })).status).toBe(200);
 
     const me = await t.request('/v1/session', { headers: { cookie: session1 } });
     expect(me.status).toBe(200);
@@ -67,7 +75,8 @@ describe('account journey', () => {
     // The reset link works once.
     expect((await t.request('/v1/recovery/confirm', { json: { token: tokenOf(resetLink), password: 'yet another passphrase' } })).status).toBe(400);
     const subjects = (await t.mailbox()).filter((m) => m.to.includes('jane@')).map((m) => m.subject);
-    expect(subjects.filter((s) => /password/i.test(s) && /changed/i.test(s))).toHaveLength(2);
+    // Three: the first password chosen after confirming, the change, the reset.
+    expect(subjects.filter((s) => /password/i.test(s) && /changed/i.test(s))).toHaveLength(3);
 
     // A magic link for a registered address signs in.
     expect((await t.request('/v1/magic-link', { json: { email: 'jane@example.com' } })).status).toBe(202);
@@ -112,8 +121,7 @@ describe('account journey', () => {
   });
 
   it('signing up with a registered address mails the owner and changes nothing', async () => {
-    await t.request('/v1/signup', { json: { email: 'owner@example.com', password: 'owner passphrase' } });
-    await t.request('/v1/verify', { json: { token: tokenOf(await t.linkFor('owner@example.com', '/verify#')) } });
+    await createAccount(t, 'owner@example.com', 'owner passphrase');
     const res = await t.request('/v1/signup', { json: { email: 'owner@example.com', password: 'intruder passphrase' } });
     expect(res.status).toBe(202);
     const last = (await t.mailbox()).filter((m) => m.to.includes('owner@')).pop();

@@ -16,7 +16,8 @@ describe('/metrics', () => {
     const t = await testHush({ HUSH_METRICS_KEY: KEY });
     try {
       const unknown = await observable(await t.request('/nope'));
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${KEY}x` }, { authorization: KEY }]) {
+      const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${KEY}x` }, { authorization: KEY }];
+      for (const headers of attempts) {
         const res = await observable(await t.request('/metrics', { headers }));
         expect(res.status).toBe(404);
         expect(res.body).toBe(unknown.body);

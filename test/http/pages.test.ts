@@ -6,6 +6,8 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrf } from '../../src/http/csrf.js';
 import { CLIENT_SCRIPT } from '../../src/http/pages/client-script.js';
+import { FRESH_SESSION_MS } from '../../src/core/flows/index.js';
+import { ManualClock } from '../../src/kernel/clock.js';
 import { contrast, themeFor } from '../../src/http/pages/theme.js';
 import { observable, testHush, tokenOf } from '../helpers/hush.js';
 import type { TestHush } from '../helpers/hush.js';
@@ -53,9 +55,14 @@ describe('hosted pages (in process)', () => {
   it('marks the honeypot hidden from people, screen readers, the tab order and autofill', async () => {
     const html = await (await t.request('/signup')).text();
     expect(html).toMatch(/<div class="hp" aria-hidden="true"><label for="signup-website">[^<]+<\/label><input id="signup-website" name="website" type="text" tabindex="-1" autocomplete="off" value=""\/>/);
-    expect(html).toContain('autocomplete="new-password"');
+    // Sign-up asks for the address alone: the password is chosen after the mailbox is proven.
+    expect(html).toContain('autocomplete="email"');
+    expect(html).not.toContain('type="password"');
+    expect(html).toContain('choose your password');
     expect((await (await t.request('/login')).text())).toContain('autocomplete="current-password"');
-    expect((await (await t.request('/reset')).text())).toContain('autocomplete="one-time-code"');
+    const reset = await (await t.request('/reset')).text();
+    expect(reset).toContain('autocomplete="one-time-code"');
+    expect(reset).toContain('autocomplete="new-password"');
     // HUSH_POW=off in tests: no widget, no widget script.
     expect(html).not.toContain('altcha');
   });
@@ -70,8 +77,8 @@ describe('hosted pages (in process)', () => {
     expect(unknown).toEqual(known);
   });
 
-  it('without JavaScript: sign up, confirm, see the account, sign out', async () => {
-    const signup = await form('/signup', { email: 'nojs@example.com', password: PASSWORD, website: '' });
+  it('without JavaScript: sign up, confirm, choose a password, see the account, sign out', async () => {
+    const signup = await form('/signup', { email: 'nojs@example.com', website: '' });
     expect(signup.status).toBe(200);
     const token = tokenOf(await t.linkFor('nojs@example.com', '/verify'));
     const verified = await form('/verify', { token });
@@ -79,12 +86,47 @@ describe('hosted pages (in process)', () => {
     expect(verified.headers.get('location')).toBe('/account');
     const cookie = verified.headers.get('set-cookie')?.split(';')[0] ?? '';
     expect(cookie).toMatch(/^hush_session=./);
-    const account = await t.request('/account', { headers: { cookie } });
-    expect(await account.text()).toContain('n***@example.com');
+    const account = await (await t.request('/account', { headers: { cookie } })).text();
+    expect(account).toContain('n***@example.com');
+    // No password yet: the page offers to choose one, with no "current password" field.
+    expect(account).toContain('Choose a password');
+    expect(account).not.toContain('Current password');
+    const chosen = await form('/account/password', { password: PASSWORD }, { ...SAME, cookie });
+    expect(chosen.status).toBe(200);
+    expect(await chosen.text()).toContain('Your password has been changed');
+    // Now it has one: changing it asks for the current one.
+    const after = await (await t.request('/account', { headers: { cookie } })).text();
+    expect(after).toContain('Change your password');
+    expect(after).toContain('Current password');
+    const signedIn = await form('/login', { email: 'nojs@example.com', password: PASSWORD, website: '' });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('location')).toBe('/account');
     const out = await form('/logout', {}, { ...SAME, cookie });
     expect(out.status).toBe(303);
     expect(out.headers.get('location')).toBe('/login');
     expect((await t.request('/account', { headers: { cookie }, redirect: 'manual' })).status).toBe(303);
+  });
+
+  it('the account page of an identity without a password: a fresh session chooses one, an older one is sent to "forgot password"', async () => {
+    const clock = new ManualClock(Date.now());
+    const own = await testHush({ HUSH_ORIGIN: ORIGIN }, { clock });
+    try {
+      await own.hush.store.identities.create({ id: 'pages-nopw', email: 'nopw@example.com', passwordHash: null, verifiedAt: new Date(clock.now()), createdAt: new Date(clock.now()) });
+      await own.request('/v1/magic-link', { json: { email: 'nopw@example.com' } });
+      const signedIn = await own.request('/v1/magic-link/confirm', { json: { token: tokenOf(await own.linkFor('nopw@example.com', '/magic#token=')) } });
+      const cookie = signedIn.headers.get('set-cookie')?.split(';')[0] ?? '';
+      const fresh = await (await own.request('/account', { headers: { cookie } })).text();
+      expect(fresh).toContain('Choose a password');
+      expect(fresh).toContain('name="password"');
+      expect(fresh).not.toContain('name="current"');
+      clock.advance(FRESH_SESSION_MS + 1);
+      const stale = await (await own.request('/account', { headers: { cookie } })).text();
+      expect(stale).toContain('Choose a password');
+      expect(stale).not.toContain('name="password"');
+      expect(stale).toContain('href="/forgot"');
+    } finally {
+      await own.close();
+    }
   });
 
   it('ties errors to their fields, and escapes what was typed', async () => {

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from 'node:http';
-import { testHush, tokenOf } from '../helpers/hush.js';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultRulesDir } from '../../src/detect/load-rules.js';
+import { testHush } from '../helpers/hush.js';
+import { createAccount } from '../helpers/accounts.js';
 import type { TestHush } from '../helpers/hush.js';
 import { runPool, timedPost } from '../helpers/load.js';
 import { mannWhitney } from '../../src/audit/stats/mann-whitney.js';
@@ -65,16 +70,29 @@ function warmUp(path: string, body: (email: string) => string, agent: Agent, bas
   return Array.from({ length: 64 }, (_, i) => () => timedPost(agent, base, path, body(i % 2 === 0 ? (KNOWN[0] ?? '') : `warm-${i}@example.com`)));
 }
 
+/** Confirmed accounts with a password (sign up, open the link, choose it from the fresh session), so login checks a real hash for them. */
 async function knownAccounts(t: TestHush): Promise<void> {
-  for (const email of KNOWN) {
-    await t.request('/v1/signup', { json: { email, password: PASSWORD } });
-    await t.request('/v1/verify', { json: { token: tokenOf(await t.linkFor(email, '/verify#')) } });
+  for (const email of KNOWN) await createAccount(t, email, PASSWORD);
+}
+
+/**
+ * Detection off: every shipped rule replaced by a disabled copy (HUSH_RULES_DIR, same id, `enabled: false`).
+ * Thousands of requests from one client address are an attack to the shipped rules, and their answer
+ * (a block, the same for known and unknown addresses) turns every later reply into the silent one: both
+ * classes would then be measured on the guard's path, not the flow's, and the envelope-off run could not
+ * tell them apart. Like the limits and the proof-of-work, detection is not what this file measures.
+ */
+function rulesOff(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hush-timing-rules-'));
+  for (const f of readdirSync(defaultRulesDir()).filter((n) => n.endsWith('.yaml'))) {
+    writeFileSync(join(dir, f), `${readFileSync(join(defaultRulesDir(), f), 'utf8').trimEnd()}\nenabled: false\n`);
   }
+  return dir;
 }
 
 // argon2id at m=8 MiB, t=1: the same parameters on both paths (the dummy hash follows the live ones), at a
 // third of the CPU, so 16,000 requests fit the CI budget; what is measured is the envelope, not argon2's cost.
-const ENV = { HUSH_LIMITS: 'off', HUSH_POW: 'off', HUSH_ARGON2_MEMORY: '8192', HUSH_ARGON2_TIME: '1', HUSH_FLOOR_MIN: '20ms', HUSH_HOST: '127.0.0.1', HUSH_PORT: '0' };
+const ENV = { HUSH_LIMITS: 'off', HUSH_POW: 'off', HUSH_ARGON2_MEMORY: '8192', HUSH_ARGON2_TIME: '1', HUSH_FLOOR_MIN: '20ms', HUSH_HOST: '127.0.0.1', HUSH_PORT: '0', HUSH_RULES_DIR: rulesOff() };
 
 describe.each([
   ['on', true],

@@ -3,13 +3,11 @@ import { normalizeIdentifier } from '../identifier.js';
 import { MAX_PASSWORD_LENGTH } from '../password-policy.js';
 import type { GuardedFlow } from './flow.js';
 import { errorReplyOf, reply } from './reply.js';
-import { recordEvent, tokenLink } from './context.js';
+import { recordEvent } from './context.js';
 
 export const LOGIN_OK = reply(200, { status: 'signed_in', message: 'You are signed in.' });
-/** The one failure: unknown address and wrong password alike. */
+/** The one failure: unknown address, wrong password and not-yet-confirmed address alike. */
 export const LOGIN_FAILED = errorReplyOf('HUSH_LOGIN_FAILED');
-/** The right password for an address not yet confirmed: the password proved ownership, so saying so leaks nothing. */
-export const LOGIN_VERIFY_FIRST = errorReplyOf('HUSH_VERIFY_FIRST');
 
 export interface LoginInput {
   email: string;
@@ -20,6 +18,11 @@ export interface LoginInput {
  * argon2id verify against the stored hash, or the dummy hash for an unknown
  * address or an identity without a password; rehash when parameters changed.
  * The hash runs outside any transaction (it is slow, and the embedded store is one connection).
+ *
+ * An identity not yet confirmed fails like an unknown address, even with the
+ * right password, and nothing is mailed: whoever chose that password has not
+ * proved the mailbox (it may be anyone who typed the address), so a different
+ * reply would tell them the address was free before they signed it up.
  */
 export const login: GuardedFlow<LoginInput> = {
   name: 'login',
@@ -43,20 +46,20 @@ export const login: GuardedFlow<LoginInput> = {
   async run(deps, input, meta) {
     const identity = await deps.store.identities.findByEmail(input.email);
     const ok = await deps.hasher.verify(identity?.passwordHash ?? null, input.password);
-    if (!ok || identity === null) {
+    if (!ok || identity === null || identity.verifiedAt === null) {
       // One row is one statement, atomic on its own: no transaction (BEGIN and COMMIT would double the queries of a failure).
-      await recordEvent(deps.store, deps, meta, { name: 'users.login.failure', 'usr.login': input.email, 'usr.exists': identity !== null, ...(identity ? { 'usr.id': identity.id } : {}) });
+      await recordEvent(deps.store, deps, meta, {
+        name: 'users.login.failure',
+        'usr.login': input.email,
+        'usr.exists': identity !== null,
+        ...(identity ? { 'usr.id': identity.id } : {}),
+        ...(ok && identity?.verifiedAt === null ? { attrs: { reason: 'unverified' } } : {}),
+      });
       return { reply: LOGIN_FAILED };
     }
     const rehash = identity.passwordHash !== null && deps.hasher.needsRehash(identity.passwordHash) ? await deps.hasher.hash(input.password) : null;
     return deps.store.transaction(async (tx) => {
       if (rehash !== null) await tx.identities.setPassword(identity.id, rehash, new Date(deps.clock.now()));
-      if (identity.verifiedAt === null) {
-        const token = await deps.tokens.issue(tx.tokens, 'verify', { identityId: identity.id }, deps.settings.verifyTtlMs);
-        await tx.outbox.enqueue('mail', { to: identity.email, template: 'verify', vars: { link: tokenLink(deps.settings, 'verify', token) } });
-        await recordEvent(tx, deps, meta, { name: 'users.login.failure', 'usr.login': input.email, 'usr.id': identity.id, 'usr.exists': true, attrs: { reason: 'unverified' } });
-        return { reply: LOGIN_VERIFY_FIRST };
-      }
       const session = await deps.sessions.create(tx.sessions, identity.id, meta);
       await recordEvent(tx, deps, meta, { name: 'users.login.success', 'usr.login': input.email, 'usr.id': identity.id, 'usr.exists': true, attrs: { method: 'password' } });
       return { reply: LOGIN_OK, session };

@@ -1,4 +1,3 @@
-import { randomId } from '../../kernel/random.js';
 import { normalizeIdentifier } from '../identifier.js';
 import type { GuardedFlow } from './flow.js';
 import { reply } from './reply.js';
@@ -12,49 +11,45 @@ export const SIGNUP_ACCEPTED = reply(202, {
 
 export interface SignupInput {
   email: string;
-  password: string;
 }
 
 /**
- * New address: a pending identity and a verification mail. Verified address:
- * a mail to the stored address saying an account exists; nothing changes.
- * Pending (unverified) address: two people have now claimed it and neither
- * has proved it, so neither password is kept: the identity's password is
- * cleared and a fresh verification mail goes out. Whoever owns the mailbox
- * confirms it, is signed in, and sets a password then (a fresh session may set
- * one without a current password). Keeping either password would let an
- * attacker who signs up before or after the owner take the account when the
- * owner confirms it. The password is hashed on every path.
+ * Sign-up proves the mailbox before any password exists (design.md §2): it
+ * takes an address only, and mails it.
+ *
+ * - New address: a verification link whose token is bound to the normalized
+ *   address. No identity exists until the link is used (`verify` creates it).
+ * - Known but never confirmed (an identity from before sign-up worked this
+ *   way): a verification link for that identity.
+ * - Confirmed address: a mail to the stored address saying an account exists;
+ *   nothing changes. A token is minted and thrown away and a revoking
+ *   statement runs, so this path does the work and draws the randomness the
+ *   others do (design.md §4.2).
+ *
+ * Whoever opens the link is signed in and then chooses a password (a fresh
+ * session may set a first one without a current one). A password sent with the
+ * sign-up by an old client is ignored: never validated, hashed or stored, so
+ * whoever types an address they do not own can never fix its password.
  */
 export const signup: GuardedFlow<SignupInput> = {
   name: 'signup',
   guard: { action: 'signup', identifier: (input) => input.email, silentReply: SIGNUP_ACCEPTED },
-  parse: (input, deps) => ({ email: normalizeIdentifier(input.email), password: deps.policy.check(input.password) }),
+  parse: (input) => ({ email: normalizeIdentifier(input.email) }),
   async run(deps, input, meta) {
-    const passwordHash = await deps.hasher.hash(input.password);
-    const now = new Date(deps.clock.now());
     await deps.store.transaction(async (tx) => {
       const existing = await tx.identities.findByEmail(input.email);
       if (existing !== null && existing.verifiedAt !== null) {
+        deps.tokens.mint();
+        await tx.tokens.revoke('verify', { identifier: input.email });
         await tx.outbox.enqueue('mail', {
           to: existing.email,
           template: 'account-exists',
           vars: { loginLink: pageLink(deps.settings, 'login'), resetLink: pageLink(deps.settings, 'forgot') },
         });
       } else {
-        let identityId: string;
-        if (existing === null) {
-          const created = await tx.identities.create({ id: randomId(deps.random), email: input.email, passwordHash, verifiedAt: null, createdAt: now });
-          // A concurrent sign-up for the same address won the insert; it sends its own mail.
-          identityId = created?.id ?? '';
-        } else {
-          await tx.identities.setPassword(existing.id, null, now);
-          identityId = existing.id;
-        }
-        if (identityId !== '') {
-          const token = await deps.tokens.issue(tx.tokens, 'verify', { identityId }, deps.settings.verifyTtlMs);
-          await tx.outbox.enqueue('mail', { to: input.email, template: 'verify', vars: { link: tokenLink(deps.settings, 'verify', token) } });
-        }
+        const subject = existing === null ? { identifier: input.email } : { identityId: existing.id };
+        const token = await deps.tokens.issue(tx.tokens, 'verify', subject, deps.settings.verifyTtlMs);
+        await tx.outbox.enqueue('mail', { to: existing?.email ?? input.email, template: 'verify', vars: { link: tokenLink(deps.settings, 'verify', token) } });
       }
       await recordEvent(tx, deps, meta, { name: 'users.signup', 'usr.login': input.email, 'usr.exists': existing !== null });
     });

@@ -5,7 +5,7 @@ import type { Config } from '../../kernel/config.js';
 import { HushError } from '../../kernel/errors.js';
 import { maskEmail } from '../../core/identifier.js';
 import { runGuarded, runLogout, runPasswordChange } from '../../core/guarded-flow.js';
-import { login, magicConfirm, magicRequest, recoveryConfirm, recoveryRequest, signup, verify } from '../../core/flows/index.js';
+import { FRESH_SESSION_MS, login, magicConfirm, magicRequest, recoveryConfirm, recoveryRequest, signup, verify } from '../../core/flows/index.js';
 import type { GuardedFlow } from '../../core/flows/index.js';
 import { readBody } from '../body.js';
 import { csrfRefusal } from '../csrf.js';
@@ -131,18 +131,21 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
   app.get('/verify', (c) => render(c, <VerifyPage shell={shell(false)} state={{}} />));
   post('/verify', verify, (s) => <VerifyPage shell={shell(false)} state={s} />, { next: '/account' });
 
-  const signedIn = async (c: Context): Promise<string | null> => {
+  /** The signed-in identity as the account page shows it: masked address, whether it has a password, whether the session may set a first one. */
+  const signedIn = async (c: Context): Promise<{ maskedEmail: string; hasPassword: boolean; freshSession: boolean } | null> => {
     const token = deps.cookie.read(c);
     const found = token === null ? null : await flows.sessions.validate(flows.store.sessions, token);
-    return found === null ? null : maskEmail(found.identity.email);
+    if (found === null) return null;
+    const freshSession = flows.clock.now() - found.session.createdAt.getTime() <= FRESH_SESSION_MS;
+    return { maskedEmail: maskEmail(found.identity.email), hasPassword: found.identity.passwordHash !== null, freshSession };
   };
   const account = (c: Context, state: FormState): Promise<Response> =>
-    signedIn(c).then((masked) => {
-      if (masked === null) {
+    signedIn(c).then((who) => {
+      if (who === null) {
         pageHeaders(c);
         return c.redirect('/login', 303);
       }
-      return render(c, <AccountPage shell={shell(false)} maskedEmail={masked} state={state} passwordMinLength={min} />, state.errors === undefined || state.result !== undefined ? 200 : 400);
+      return render(c, <AccountPage shell={shell(false)} {...who} state={state} passwordMinLength={min} />, state.errors === undefined || state.result !== undefined ? 200 : 400);
     });
   app.get('/account', (c) => account(c, {}));
   app.post('/account/password', async (c) => {

@@ -49,22 +49,13 @@ export const LoginPage: FC<EntryProps> = ({ shell, state, honeypotField, pow }) 
   </Layout>
 );
 
-export const SignupPage: FC<EntryProps> = ({ shell, state, honeypotField, pow, passwordMinLength }) => (
+export const SignupPage: FC<EntryProps> = ({ shell, state, honeypotField, pow }) => (
   <Layout shell={shell} title="Create an account">
     <h1>Create an account</h1>
     <div data-hide-when-done="" hidden={done(state)}>
+      <p>Enter your email address. We will email you a link: open it to confirm the address, then choose your password.</p>
       <Form id="signup" action="/signup" api="/v1/signup" pow={pow ? 'always' : undefined} error={state.error} submit="Create account">
-        <Field form="signup" name="email" label="Email address" type="email" autocomplete="username" value={state.email} errors={state.errors} />
-        <Field
-          form="signup"
-          name="password"
-          label="Password"
-          type="password"
-          autocomplete="new-password"
-          minlength={passwordMinLength}
-          hint={`At least ${passwordMinLength} characters. A few unrelated words make a strong password.`}
-          errors={state.errors}
-        />
+        <Field form="signup" name="email" label="Email address" type="email" autocomplete="email" value={state.email} errors={state.errors} />
         <Honeypot form="signup" field={honeypotField} />
         {pow ? <PowWidget action="signup" /> : null}
       </Form>

@@ -58,7 +58,7 @@ export const ResetPage: FC<TokenPageProps> = ({ shell, state, passwordMinLength 
 export const VerifyPage: FC<{ shell: PageShell; state: FormState }> = ({ shell, state }) => (
   <Layout shell={shell} title="Confirm your address">
     <h1>Confirm your address</h1>
-    <p>Press the button to confirm your email address and sign in.</p>
+    <p>Press the button to confirm your email address and sign in. If you are new here, you choose your password next.</p>
     <Form id="verify" action="/verify" api="/v1/verify" next="/account" error={state.error} submit="Confirm my address">
       <Field
         form="verify"
@@ -73,38 +73,82 @@ export const VerifyPage: FC<{ shell: PageShell; state: FormState }> = ({ shell, 
     </Form>
     <Links
       links={[
-        { href: '/login', text: 'Sign in (we send a new link if your address is not confirmed yet)' },
+        { href: '/signup', text: 'Link expired? Sign up again for a new one' },
         { href: '/magic', text: 'Email me a sign-in link instead' },
       ]}
     />
   </Layout>
 );
 
-export const AccountPage: FC<{ shell: PageShell; maskedEmail: string; state: FormState; passwordMinLength: number }> = ({ shell, maskedEmail, state, passwordMinLength }) => (
+/** What the signed-in page knows of its identity and session: nothing but whether a password can be set or changed. */
+export interface AccountProps {
+  shell: PageShell;
+  maskedEmail: string;
+  state: FormState;
+  passwordMinLength: number;
+  /** The identity has a password: changing it needs the current one. */
+  hasPassword: boolean;
+  /** The session was opened recently enough (core/flows/account.ts `FRESH_SESSION_MS`) to set a first password without a current one. */
+  freshSession: boolean;
+}
+
+const NewPasswordField: FC<{ passwordMinLength: number; state: FormState; hint: string }> = ({ passwordMinLength, state, hint }) => (
+  <Field
+    form="password"
+    name="password"
+    label="New password"
+    type="password"
+    autocomplete="new-password"
+    minlength={passwordMinLength}
+    hint={`At least ${passwordMinLength} characters. ${hint}`}
+    errors={state.errors}
+  />
+);
+
+/**
+ * The signed-in page. An identity with a password changes it (current one
+ * required); one without (a verified sign-up, a magic link) chooses its first
+ * one, with no current password, from a fresh session; from an older session
+ * the page says to use "forgot password", which mails a link.
+ */
+export const AccountPage: FC<AccountProps> = ({ shell, maskedEmail, state, passwordMinLength, hasPassword, freshSession }) => (
   <Layout shell={shell} title="Your account">
     <h1>Your account</h1>
     <p>
       You are signed in as <strong>{maskedEmail}</strong>.
     </p>
-    <section aria-labelledby="password-heading">
-      <h2 id="password-heading">Change your password</h2>
-      <div data-hide-when-done="" hidden={done(state)}>
-        <Form id="password" action="/account/password" api="/v1/password" error={state.error} submit="Change password">
-          <Field form="password" name="current" label="Current password" type="password" autocomplete="current-password" errors={state.errors} />
-          <Field
-            form="password"
-            name="password"
-            label="New password"
-            type="password"
-            autocomplete="new-password"
-            minlength={passwordMinLength}
-            hint={`At least ${passwordMinLength} characters. Your other devices will be signed out.`}
-            errors={state.errors}
-          />
-        </Form>
-      </div>
-      <Result message={state.result} />
-    </section>
+    {hasPassword ? (
+      <section aria-labelledby="password-heading">
+        <h2 id="password-heading">Change your password</h2>
+        <div data-hide-when-done="" hidden={done(state)}>
+          <Form id="password" action="/account/password" api="/v1/password" error={state.error} submit="Change password">
+            <Field form="password" name="current" label="Current password" type="password" autocomplete="current-password" errors={state.errors} />
+            <NewPasswordField passwordMinLength={passwordMinLength} state={state} hint="Your other devices will be signed out." />
+          </Form>
+        </div>
+        <Result message={state.result} />
+      </section>
+    ) : (
+      <section aria-labelledby="password-heading">
+        <h2 id="password-heading">Choose a password</h2>
+        {freshSession || done(state) ? (
+          <>
+            <div data-hide-when-done="" hidden={done(state)}>
+              <p>Your account has no password yet. Choose one to sign in with from now on.</p>
+              <Form id="password" action="/account/password" api="/v1/password" error={state.error} submit="Save password">
+                <NewPasswordField passwordMinLength={passwordMinLength} state={state} hint="A few unrelated words make a strong password." />
+              </Form>
+            </div>
+            <Result message={state.result} />
+          </>
+        ) : (
+          <>
+            <p>Your account has no password yet. To choose one, ask for a link by email: it lets you set your password.</p>
+            <Links links={[{ href: '/forgot', text: 'Email me a link to choose a password' }]} />
+          </>
+        )}
+      </section>
+    )}
     <section aria-labelledby="signout-heading">
       <h2 id="signout-heading">Sign out</h2>
       <Form id="logout" action="/logout" api="/v1/logout" next="/login" submit="Sign out of this device" />
