@@ -33,8 +33,8 @@ export const FRESH_SESSION_MS = 15 * 60_000;
 /**
  * Change the password of the signed-in identity: the current one must match;
  * other sessions and every outstanding token are revoked; the owner is told.
- * An identity with no password (made by a magic link, or whose sign-up was
- * contested) sets its first one from a session opened in the last 15 minutes:
+ * An identity with no password (every new sign-up, once its link is opened,
+ * and one made by a magic link) sets its first one from a session opened in the last 15 minutes:
  * opening it proved the mailbox just now.
  */
 export async function changePassword(deps: FlowDeps, input: PasswordChangeInput, meta: RequestMeta): Promise<Outcome> {
