@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
+import type { Context } from 'hono';
 import type { Registry } from 'prom-client';
 import { HushError } from '../kernel/errors.js';
 
@@ -13,8 +14,12 @@ import { HushError } from '../kernel/errors.js';
  */
 export function metricsApp(metrics: Registry): Hono {
   const app = new Hono();
-  app.get('/metrics', async (c) => c.body(await metrics.metrics(), 200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' }));
+  app.get('/metrics', (c) => scrape(c, metrics));
   return app;
+}
+
+async function scrape(c: Context, metrics: Registry): Promise<Response> {
+  return c.body(await metrics.metrics(), 200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
 }
 
 /** The public listener's `/metrics`: only with `Authorization: Bearer <HUSH_METRICS_KEY>`; absent or wrong, a 404 like any unknown path. */
@@ -22,13 +27,12 @@ export function keyedMetrics(deps: { metrics: Registry; key: string | undefined 
   const app = new Hono();
   if (deps.key === undefined) return app;
   const expected = digest(deps.key);
-  const scrape = metricsApp(deps.metrics);
   app.get('/metrics', async (c) => {
     const header = c.req.header('authorization') ?? '';
     const given = header.startsWith('Bearer ') ? header.slice(7) : '';
     // Digests of equal length, compared in constant time: the key's length leaks nothing either.
     if (!timingSafeEqual(digest(given), expected)) return c.json(new HushError('HUSH_NOT_FOUND').toJSON(), 404);
-    return scrape.fetch(c.req.raw);
+    return scrape(c, deps.metrics);
   });
   return app;
 }

@@ -5,50 +5,22 @@ import type { Database } from '../../src/store/schema.js';
 import type { AccountEvent } from '../../src/core/event.js';
 import type { WebhookPayload } from '../../src/core/outbox.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
-import { openDatabase, openMemoryDatabase } from '../../src/store/database.js';
-import { migrate } from '../../src/store/migrate.js';
 import { OutboxRepository } from '../../src/store/outbox.js';
 import { Janitor } from '../../src/store/janitor.js';
 import { loadConfig } from '../../src/kernel/config.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { cryptoRandom } from '../../src/kernel/random.js';
 import { silentLogger } from '../../src/kernel/log.js';
-import { postgresTier } from '../helpers/env.js';
 import { testHush } from '../helpers/hush.js';
-import { freshPostgres } from '../helpers/postgres.js';
-
-/** PGlite always, PostgreSQL when HUSH_TEST_DATABASE_URL is set: the scrub is SQL, so it runs on both. */
-function targets(): { label: string; skip: boolean; open(): Promise<DatabaseHandle> }[] {
-  const pg = postgresTier();
-  return [
-    {
-      label: 'PGlite',
-      skip: false,
-      async open() {
-        const handle = await openMemoryDatabase();
-        await migrate(handle.db);
-        return handle;
-      },
-    },
-    {
-      label: pg.skip ? `PostgreSQL (skipped: ${pg.reason})` : 'PostgreSQL',
-      skip: pg.skip,
-      async open() {
-        const fresh = await freshPostgres(pg.url ?? '');
-        const handle = await openDatabase({ databaseUrl: fresh.url, dataDir: '/nonexistent' });
-        await migrate(handle.db);
-        return { ...handle, close: async () => { await handle.close(); await fresh.drop(); } };
-      },
-    },
-  ];
-}
+import { databaseTargets } from '../helpers/targets.js';
 
 const TOKEN = 'AAAAbbbbCCCCddddEEEEffffGGGGhhhhIIIIjjjjKKK';
 const mail = (template: string, vars: Record<string, string>): unknown => ({ to: 'someone@example.test', template, vars });
 const event: AccountEvent = { name: 'users.login.success', at: 1, 'usr.login': 'someone@example.test', 'usr.exists': true, 'network.client.ip': '192.0.2.1', source: 'hush' };
 const webhook: WebhookPayload = { url: 'https://hooks.example.test/x', format: 'json', body: '{"signal":1}' };
 
-for (const target of targets()) {
+// PGlite always, PostgreSQL when HUSH_TEST_DATABASE_URL is set: the scrub is SQL, so it runs on both.
+for (const target of databaseTargets()) {
   describe.skipIf(target.skip)(`settled outbox rows keep no secret, and go after the retention, on ${target.label}`, () => {
     let handle: DatabaseHandle;
     let db: Kysely<Database>;

@@ -30,6 +30,11 @@ export function parsePasswordChange(input: Readonly<Record<string, unknown>>, de
 /** How recently a session must have been opened to set a first password without a current one. */
 export const FRESH_SESSION_MS = 15 * 60_000;
 
+/** Whether a session opened at `createdAt` may still set a first password without a current one (FRESH_SESSION_MS). */
+export function isFreshSession(createdAt: Date, now: number): boolean {
+  return now - createdAt.getTime() <= FRESH_SESSION_MS;
+}
+
 /**
  * Change the password of the signed-in identity: the current one must match;
  * other sessions and every outstanding token are revoked; the owner is told.
@@ -38,7 +43,7 @@ export const FRESH_SESSION_MS = 15 * 60_000;
  * opening it proved the mailbox just now.
  */
 export async function changePassword(deps: FlowDeps, input: PasswordChangeInput, meta: RequestMeta): Promise<Outcome> {
-  const firstPassword = input.identity.passwordHash === null && deps.clock.now() - input.sessionCreatedAt.getTime() <= FRESH_SESSION_MS;
+  const firstPassword = input.identity.passwordHash === null && isFreshSession(input.sessionCreatedAt, deps.clock.now());
   // With no stored hash this verifies against the dummy: the same work either way.
   const matches = await deps.hasher.verify(input.identity.passwordHash, input.current);
   if (!matches && !firstPassword) return { reply: PASSWORD_CHANGE_REFUSED };

@@ -7,4 +7,4 @@ export { verify, VERIFIED } from './verify.js';
 export { login, LOGIN_OK, LOGIN_FAILED } from './login.js';
 export { recoveryRequest, recoveryConfirm, RECOVERY_ACCEPTED, RECOVERY_DONE } from './recovery.js';
 export { magicRequest, magicConfirm, MAGIC_ACCEPTED, MAGIC_SIGNED_IN } from './magic.js';
-export { parsePasswordChange, changePassword, logout, FRESH_SESSION_MS, PASSWORD_CHANGED, PASSWORD_CHANGE_REFUSED, LOGGED_OUT } from './account.js';
+export { parsePasswordChange, changePassword, isFreshSession, logout, FRESH_SESSION_MS, PASSWORD_CHANGED, PASSWORD_CHANGE_REFUSED, LOGGED_OUT } from './account.js';

@@ -5,7 +5,7 @@ import type { Config } from '../../kernel/config.js';
 import { HushError } from '../../kernel/errors.js';
 import { maskEmail } from '../../core/identifier.js';
 import { runGuarded, runLogout, runPasswordChange } from '../../core/guarded-flow.js';
-import { FRESH_SESSION_MS, login, magicConfirm, magicRequest, recoveryConfirm, recoveryRequest, signup, verify } from '../../core/flows/index.js';
+import { isFreshSession, login, magicConfirm, magicRequest, recoveryConfirm, recoveryRequest, signup, verify } from '../../core/flows/index.js';
 import type { GuardedFlow } from '../../core/flows/index.js';
 import { readBody } from '../body.js';
 import { csrfRefusal } from '../csrf.js';
@@ -136,7 +136,7 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
     const token = deps.cookie.read(c);
     const found = token === null ? null : await flows.sessions.validate(flows.store.sessions, token);
     if (found === null) return null;
-    const freshSession = flows.clock.now() - found.session.createdAt.getTime() <= FRESH_SESSION_MS;
+    const freshSession = isFreshSession(found.session.createdAt, flows.clock.now());
     return { maskedEmail: maskEmail(found.identity.email), hasPassword: found.identity.passwordHash !== null, freshSession };
   };
   const account = (c: Context, state: FormState): Promise<Response> =>
