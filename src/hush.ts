@@ -12,7 +12,7 @@ import type { Config } from './kernel/config.js';
 import type { Clock } from './kernel/clock.js';
 import { systemClock } from './kernel/clock.js';
 import type { Random } from './kernel/random.js';
-import { cryptoRandom } from './kernel/random.js';
+import { RequestRandom, cryptoRandom } from './kernel/random.js';
 import type { Logger } from './kernel/log.js';
 import { createLogger, silentLogger } from './kernel/log.js';
 import type { AccountEvent, EventSink } from './core/event.js';
@@ -188,7 +188,8 @@ export interface Hush {
 export async function createHush(options: HushOptions): Promise<Hush> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const random = options.random ?? cryptoRandom;
+  // Each request draws from a stream of its own (kernel/random.ts): what one path draws never shifts the next request's draws.
+  const random = new RequestRandom(options.random ?? cryptoRandom);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'hush_' });
@@ -265,6 +266,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
     const app = createApp({
       logger,
       middleware: [
+        (_c, next) => random.run(next),
         securityHeaders({ origin: config.origin }),
         cors({ origins: config.corsOrigins }),
         csrf({ origin: config.origin, corsOrigins: config.corsOrigins }),
