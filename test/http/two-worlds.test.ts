@@ -3,7 +3,9 @@ import { sql } from 'kysely';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { testHush } from '../helpers/hush.js';
+import { observable, testHush } from '../helpers/hush.js';
+import { sessionCookieOf } from '../helpers/accounts.js';
+import { signup } from '../../src/core/flows/index.js';
 import type { TestHush } from '../helpers/hush.js';
 import { solve } from '../unit/guard/fixture.js';
 import { ManualClock } from '../../src/kernel/clock.js';
@@ -183,16 +185,11 @@ async function send(w: World, path: string, init: { json?: Record<string, unknow
   if (w.cookie !== '') headers['cookie'] = w.cookie;
   if (init.form !== undefined) headers['origin'] = ORIGIN;
   const res = await w.t.request(path, { ...init, headers }, w.ip);
-  const body = await res.text();
-  const setCookie = res.headers.get('set-cookie');
-  if (setCookie !== null) {
-    const pair = setCookie.split(';')[0] ?? '';
-    // A deleted cookie comes back with an empty value (and an expiry in the past).
-    w.cookie = /^[^=]+=$/.test(pair) ? '' : pair;
-  }
+  if (res.headers.has('set-cookie')) w.cookie = sessionCookieOf(res).replace(/^[^=]+=$/, ''); // a deleted cookie comes back empty
+  const { status, headers: shownHeaders, body } = await observable(res);
   const method = init.method ?? (init.json !== undefined || init.form !== undefined ? 'POST' : 'GET');
-  const shown = path === '/v1/pow/challenge' || path.startsWith('/v1/pow/challenge?') ? (res.status === 200 ? maskAltcha(body) : body) : body;
-  return { seen: { request: `${method} ${path}`, status: res.status, headers: [...res.headers.entries()], body: shown }, body };
+  const shown = path.startsWith('/v1/pow/challenge') && status === 200 ? maskAltcha(body) : body;
+  return { seen: { request: `${method} ${path}`, status, headers: shownHeaders, body: shown }, body };
 }
 
 const ACTION_OF = { signup: 'signup', login: 'login', recovery: 'recovery', magic: 'magic-link' } as const;
@@ -423,7 +420,6 @@ const account =
   };
 /** The victim signed up and has not opened the link yet: the flow run outside any request, so it draws from the background stream. */
 const pendingSignup: Setup = async (t) => {
-  const { signup } = await import('../../src/core/flows/index.js');
   await t.hush.runGuarded(signup, { email: VICTIM }, { ip: '192.0.2.99', userAgent: 'victim' });
   await t.deliver();
 };
