@@ -238,7 +238,6 @@ export async function createHush(options: HushOptions): Promise<Hush> {
     const transport: MailTransport = createMailTransport(config, clock);
     closers.unshift(() => transport.close());
     const deliverers: Deliverer[] = [createMailDeliverer({ transport, config }), ...detect.deliverers];
-    const worker = new OutboxWorker({ queue: stores.outbox, deliverers, clock, random, logger: logger.child({ component: 'outbox' }), metrics, pollMs: 200 });
 
     const hasher = await PasswordHasher.create(
       { memoryCost: config.argon2Memory, timeCost: config.argon2Time, parallelism: config.argon2Parallelism },
@@ -256,6 +255,10 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       settings: { origin: config.origin, recoveryTtlMs: config.recoveryTtl, magicTtlMs: config.magicTtl, verifyTtlMs: config.verifyTtl },
     };
     const envelope = new Envelope({ clock, floorMinMs: config.floorMin, concurrency: config.flowConcurrency, enabled: options.envelope ?? true });
+    // Each step of the worker waits for a moment when no reply is due for release (design.md §4.10).
+    const worker = new OutboxWorker({
+      queue: stores.outbox, deliverers, clock, random, logger: logger.child({ component: 'outbox' }), metrics, pollMs: 200, pace: () => envelope.quiet(),
+    });
     envelopeGauge(metrics, envelope);
     if (options.envelope === false) logger.warn('the envelope is OFF (no timing floor, no dummy hash): replies reveal account existence through timing');
     const guarded: GuardedDeps = { flows, envelope, guards, logger };
@@ -290,6 +293,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
     const janitor = new Janitor({
       clock,
       logger,
+      pace: () => envelope.quiet(),
       sweeps: [
         (now) => store.tokens.pruneExpired(now),
         (now) => store.sessions.pruneExpired(now),

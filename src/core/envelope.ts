@@ -59,6 +59,10 @@ export class Envelope {
   readonly #releaseAt: ((at: number) => Promise<void>) | undefined;
   readonly #work = new Map<string, RecentQuantile>();
   readonly #admission: Admission;
+  readonly #timer: ReleaseTimer | undefined;
+  /** The release moment of every run in flight (start + floor, real monotonic clock), by run: what `quiet` keeps clear. */
+  readonly #due = new Map<number, number>();
+  #runs = 0;
 
   constructor(options: EnvelopeOptions) {
     this.#clock = options.clock;
@@ -73,7 +77,10 @@ export class Envelope {
       const release = new ReleaseTimer(systemClock);
       this.#sleep = (ms) => release.after(ms);
       // On the real clock the release is a moment, start + floor, not a delay counted from whenever the work ended.
-      if (this.#clock === systemClock) this.#releaseAt = (at) => release.until(at);
+      if (this.#clock === systemClock) {
+        this.#releaseAt = (at) => release.until(at);
+        this.#timer = release;
+      }
     }
     this.#admission = new Admission(options.concurrency ?? Number.POSITIVE_INFINITY);
   }
@@ -110,6 +117,8 @@ export class Envelope {
     const startedAt = this.#clock.monotonic();
     // Decided before this request's work is known, so the floor is the same whatever path it takes.
     const floor = this.floorFor(flow);
+    const run = ++this.#runs;
+    if (this.#timer !== undefined && this.#enabled) this.#due.set(run, startedAt + floor);
     let result: { ok: true; value: T } | { ok: false; error: unknown };
     try {
       result = { ok: true, value: await work() };
@@ -122,9 +131,39 @@ export class Envelope {
     const now = this.#clock.monotonic();
     const elapsed = now - startedAt;
     if (options.learn?.() ?? true) this.#quantileOf(flow).add(elapsed, now);
-    if (this.#enabled && elapsed < floor) await (this.#releaseAt === undefined ? this.#sleep(floor - elapsed) : this.#releaseAt(startedAt + floor));
+    try {
+      if (this.#enabled && elapsed < floor) await (this.#releaseAt === undefined ? this.#sleep(floor - elapsed) : this.#releaseAt(startedAt + floor));
+    } finally {
+      this.#due.delete(run);
+    }
     if (!result.ok) throw result.error;
     return result.value;
+  }
+
+  /**
+   * Resolves at a moment when no reply is due for release within `budgetMs`:
+   * background work (the outbox worker's deliveries, detection) awaits it
+   * before each step that runs on this thread, so a step of at most
+   * `budgetMs` cannot hold up a release (design.md §4.10). A step that would
+   * overlap a release waits until that reply has gone out (its release
+   * moment, then one loop turn for its write). It waits at most `maxWaitMs`
+   * in all, so a steady stream of replies cannot starve the outbox; under such
+   * a load the overlap falls on replies of every path alike. Only on the real
+   * clock with the floor on; otherwise it resolves at once.
+   */
+  async quiet(budgetMs = 3, maxWaitMs = 250): Promise<void> {
+    const timer = this.#timer;
+    if (timer === undefined || !this.#enabled) return;
+    const giveUpAt = systemClock.monotonic() + maxWaitMs;
+    for (;;) {
+      const now = systemClock.monotonic();
+      let next = Number.POSITIVE_INFINITY;
+      // A moment already past belongs to a run still working beyond its floor: when it ends is not known.
+      for (const at of this.#due.values()) if (at >= now && at < next) next = at;
+      if (next - now > budgetMs || now >= giveUpAt) return;
+      await timer.until(Math.min(next, giveUpAt));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   /** What the envelope has learned so far, per flow (for /metrics and benchmarks). */

@@ -29,6 +29,13 @@ export interface OutboxWorkerOptions {
   /** Backoff after the first failure, in ms (default 5000), doubling up to `backoffMaxMs` (default one hour). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /**
+   * Awaited before each step the worker takes on this thread (a claim, a
+   * delivery with its mark): the envelope's `quiet`, so that mail rendering,
+   * detection and their queries never hold up a reply due for release
+   * (design.md §4.10). Default: no wait.
+   */
+  pace?: () => Promise<void>;
 }
 
 /**
@@ -54,6 +61,7 @@ export class OutboxWorker {
   readonly #leaseMs: number;
   readonly #maxAttempts: number;
   readonly #backoff: { baseMs: number; maxMs: number };
+  readonly #pace: () => Promise<void>;
   #loop: Promise<void> | undefined;
   #stopping = false;
   #woken = false;
@@ -71,6 +79,7 @@ export class OutboxWorker {
     this.#leaseMs = options.leaseMs ?? 120_000;
     this.#maxAttempts = options.maxAttempts ?? 16;
     this.#backoff = { baseMs: options.backoffBaseMs ?? 5000, maxMs: options.backoffMaxMs ?? 3_600_000 };
+    this.#pace = options.pace ?? ((): Promise<void> => Promise.resolve());
     this.#metrics = outboxMetrics(
       options.metrics,
       () => this.#repo.stats(),
@@ -103,6 +112,7 @@ export class OutboxWorker {
 
   /** One round: claims a batch and works through it. Returns how many rows were claimed. */
   async runOnce(): Promise<number> {
+    await this.#pace();
     const batch = await this.#repo.claim(this.#batchSize, this.#leaseMs);
     let i = 0;
     while (i < batch.length) {
@@ -116,6 +126,7 @@ export class OutboxWorker {
       const deliverer = this.#deliverers.get(message.kind);
       let end = i + 1;
       if (deliverer?.deliverMany !== undefined) while (end < batch.length && batch[end]!.kind === message.kind) end++;
+      await this.#pace();
       if (end - i > 1) await this.#deliverRun(deliverer!, batch.slice(i, end));
       else await this.#deliver(message);
       i = end;

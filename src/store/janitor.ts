@@ -16,13 +16,16 @@ export class Janitor {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #everyMs: number;
+  readonly #pace: () => Promise<void>;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(options: { sweeps: readonly Sweep[]; clock: Clock; logger: Logger; everyMs?: number }) {
+  /** `pace` is awaited before each sweep (the envelope's `quiet`: no sweep holds up a reply due for release). */
+  constructor(options: { sweeps: readonly Sweep[]; clock: Clock; logger: Logger; everyMs?: number; pace?: () => Promise<void> }) {
     this.#sweeps = options.sweeps;
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#everyMs = options.everyMs ?? 10 * 60_000;
+    this.#pace = options.pace ?? ((): Promise<void> => Promise.resolve());
   }
 
   start(): void {
@@ -37,7 +40,10 @@ export class Janitor {
   async runOnce(): Promise<number> {
     const now = new Date(this.#clock.now());
     let removed = 0;
-    for (const sweep of this.#sweeps) removed += await sweep(now);
+    for (const sweep of this.#sweeps) {
+      await this.#pace();
+      removed += await sweep(now);
+    }
     return removed;
   }
 }

@@ -67,6 +67,19 @@ describe('OutboxWorker', () => {
     expect(await registry.metrics()).toMatch(/hush_outbox_deliveries_total\{kind="mail"\} 2/);
   });
 
+  it('waits for its pace (the envelope\'s quiet) before the claim and before each delivery', async () => {
+    const order: string[] = [];
+    const d: Deliverer = { kind: 'mail', deliver: (m) => Promise.resolve(void order.push(`deliver ${(m.payload as { n: number }).n}`)) };
+    await repo.enqueueUnchecked('mail', { n: 1 });
+    await repo.enqueueUnchecked('mail', { n: 2 });
+    const w = worker([d], { pace: () => Promise.resolve(void order.push('pace')) });
+    expect(await w.runOnce()).toBe(2);
+    expect(order.filter((o) => o === 'pace')).toHaveLength(3);
+    expect(order[0]).toBe('pace');
+    // Every delivery comes right after a pace.
+    order.forEach((o, i) => o.startsWith('deliver') && expect(order[i - 1]).toBe('pace'));
+  });
+
   it('retries with exponential backoff and jitter, without sleeping', async () => {
     const d = flaky(3);
     const id = await repo.enqueueUnchecked('mail', {});

@@ -63,3 +63,61 @@ describe('Envelope on the real clock', () => {
     expect(early).toBe(0);
   });
 });
+
+describe('Envelope.quiet: background work steps aside for releases (design.md §4.10)', () => {
+  /**
+   * A background loop of 4 ms steps of synchronous work (what an outbox
+   * delivery on the embedded database, or a run of detection, is to the event
+   * loop) beside requests held to a 6 ms floor. Each release that falls inside
+   * a step waits for it to end. With every step awaiting `quiet(5)` first, a
+   * step starts only when no release is due within its length, so releases
+   * are late only by the loop's own turn. Counts of late releases, not
+   * durations, are compared, in one run.
+   */
+  async function lateReleases(paced: boolean, n: number): Promise<number> {
+    const envelope = new Envelope({ clock: systemClock, floorMinMs: 6 });
+    let running = true;
+    const background = (async (): Promise<void> => {
+      while (running) {
+        if (paced) await envelope.quiet(5);
+        busy(4);
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    })();
+    let late = 0;
+    for (let i = 0; i < n; i++) {
+      await new Promise<void>((r) => setImmediate(r));
+      const start = performance.now();
+      await envelope.run('f', () => Promise.resolve(busy(random.int(1000) / 1000)), { learn: () => false });
+      if (performance.now() - start - 6 > 2) late++;
+    }
+    running = false;
+    await background;
+    return late;
+  }
+
+  it('keeps a step of background work off the moment a reply is due; without it, releases wait for the step', async () => {
+    const n = 60;
+    const unpaced = await lateReleases(false, n);
+    const paced = await lateReleases(true, n);
+    process.stdout.write(`late releases without quiet: ${unpaced}/${n}, with: ${paced}/${n}\n`);
+    expect(unpaced, `late without quiet: ${unpaced}/${n}, with: ${paced}/${n}`).toBeGreaterThanOrEqual(n / 5);
+    expect(paced, `late without quiet: ${unpaced}/${n}, with: ${paced}/${n}`).toBeLessThanOrEqual(unpaced / 3);
+  });
+
+  it('resolves at once with nothing due, and gives up after maxWaitMs under a steady stream of releases', async () => {
+    const envelope = new Envelope({ clock: systemClock, floorMinMs: 50 });
+    let t = performance.now();
+    await envelope.quiet(5);
+    expect(performance.now() - t).toBeLessThan(5);
+    // A run in flight is due in 50 ms: a 60 ms step must wait for it, but no longer than maxWaitMs.
+    const run = envelope.run('f', () => Promise.resolve(), { learn: () => false });
+    await new Promise<void>((r) => setImmediate(r));
+    t = performance.now();
+    await envelope.quiet(60, 20);
+    const waited = performance.now() - t;
+    expect(waited).toBeGreaterThanOrEqual(19);
+    expect(waited).toBeLessThan(45);
+    await run;
+  });
+});
