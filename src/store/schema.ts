@@ -110,6 +110,21 @@ export interface ApiKeysTable {
   revoked_at: Timestamp | null;
 }
 
+/** An identity that may enter the security console (migration 0005). */
+export interface OperatorsTable {
+  identity_id: string;
+  granted_at: Timestamp;
+}
+
+/** A detection rule switched on or off for this instance from the console. */
+export interface RuleSwitchesTable {
+  rule_id: string;
+  enabled: boolean;
+  changed_at: Timestamp;
+  /** The operator's identity id. */
+  changed_by: string;
+}
+
 export interface Database {
   identities: IdentitiesTable;
   tokens: TokensTable;
@@ -120,5 +135,7 @@ export interface Database {
   pow_spent: PowSpentTable;
   signals: SignalsTable;
   api_keys: ApiKeysTable;
+  operators: OperatorsTable;
+  rule_switches: RuleSwitchesTable;
   hush_migrations: { version: number; name: string; applied_at: Timestamp };
 }
