@@ -42,13 +42,17 @@ export interface VolumeVsUsual {
   recentFrom: number;
 }
 
-/** The network an address belongs to, in SQL: its /24 (IPv4) or /64 (IPv6), as the block list and the limits count them. */
-const NETWORK = sql<string>`CASE WHEN strpos(ip, ':') > 0 THEN host(network(set_masklen(ip::inet, 64))) || '/64' ELSE regexp_replace(ip, '\\.[0-9]+$', '.0') || '/24' END`;
+/** The network an address belongs to, in SQL: its /24 (IPv4, by string: no cast per row) or /64 (IPv6), as the block list and the limits count them. */
+const NETWORK = sql<string>`CASE WHEN strpos(ip, ':') > 0 THEN host(network(set_masklen(ip::inet, 64))) || '/64' ELSE left(ip, length(ip) - strpos(reverse(ip), '.')) || '.0/24' END`;
+
+/** The widths `event_counts` keeps (migration 0005), widest first. */
+const WIDTHS_MS = [3_600_000, 900_000, 60_000] as const;
 
 /**
- * The console overview's queries over `events` and `signals`. Each is one
- * aggregate answered from the `(name, at) INCLUDE (ip)` index (migration 0005),
- * so their cost follows the rows in the range, not the table.
+ * The console overview's queries. The charts read `event_counts` (events per
+ * name per minute and per hour, kept by triggers on `events`), so their cost
+ * is a few thousand rows whatever the volume; the top-address tables read the
+ * `(name, at) INCLUDE (ip)` index, one scan per event name for both tables.
  */
 export class ConsoleOverviewStore {
   readonly #db: Kysely<Database>;
@@ -60,11 +64,20 @@ export class ConsoleOverviewStore {
   /** Per event name, counts in `buckets` buckets of `bucketMs` from `from`. */
   async series(names: readonly string[], from: number, bucketMs: number, buckets: number): Promise<FlowSeries[]> {
     const to = from + bucketMs * buckets;
-    const rows = await sql<{ name: string; b: number; n: number }>`
-      SELECT name, floor((extract(epoch FROM at) * 1000 - ${from}) / ${bucketMs})::int AS b, count(*)::int AS n
-      FROM events
-      WHERE name IN (${sql.join(names)}) AND at >= ${new Date(from)} AND at < ${new Date(to)}
-      GROUP BY 1, 2`.execute(this.#db);
+    // The widest kept width that tiles the buckets; none (an unaligned range) reads the events themselves.
+    const width = WIDTHS_MS.find((w) => bucketMs % w === 0 && from % w === 0);
+    const rows =
+      width === undefined
+        ? await sql<{ name: string; b: number; n: number }>`
+            SELECT name, floor((extract(epoch FROM at) * 1000 - ${from}) / ${bucketMs})::int AS b, count(*)::int AS n
+            FROM events
+            WHERE name IN (${sql.join(names)}) AND at >= ${new Date(from)} AND at < ${new Date(to)}
+            GROUP BY 1, 2`.execute(this.#db)
+        : await sql<{ name: string; b: number; n: number }>`
+            SELECT name, floor((date_part('epoch', at) * 1000 - ${from}::float8) / ${bucketMs}::float8)::int AS b, sum(n)::int AS n
+            FROM event_counts
+            WHERE width = ${width / 1000} AND name IN (${sql.join(names)}) AND at >= ${new Date(from)} AND at < ${new Date(to)}
+            GROUP BY 1, 2`.execute(this.#db);
     const byName = new Map(names.map((n) => [n, new Array<number>(buckets).fill(0)]));
     for (const r of rows.rows) {
       const counts = byName.get(r.name);
@@ -73,23 +86,19 @@ export class ConsoleOverviewStore {
     return names.map((event) => ({ event, counts: byName.get(event) ?? [] }));
   }
 
-  /** The addresses that sent the most `name` events in [from, to). */
-  async topAddresses(name: string, from: number, to: number, limit = 8): Promise<TopRow[]> {
-    const rows = await sql<{ key: string; n: number }>`
-      SELECT ip AS key, count(*)::int AS n FROM events
-      WHERE name = ${name} AND at >= ${new Date(from)} AND at < ${new Date(to)} AND ip IS NOT NULL
-      GROUP BY ip ORDER BY n DESC, ip LIMIT ${limit}`.execute(this.#db);
-    return rows.rows.map((r) => ({ key: r.key, events: Number(r.n) }));
-  }
-
-  /** The networks (/24, /64) that sent the most `name` events in [from, to), with how many addresses each used. */
-  async topNetworks(name: string, from: number, to: number, limit = 8): Promise<TopRow[]> {
-    const rows = await sql<{ key: string; n: number; a: number }>`
-      SELECT net AS key, count(*)::int AS n, count(DISTINCT ip)::int AS a FROM (
-        SELECT ${NETWORK} AS net, ip FROM events
+  /** The addresses and the networks (/24, /64) that sent the most `name` events in [from, to): one scan of the index. */
+  async top(name: string, from: number, to: number, limit = 8): Promise<{ addresses: TopRow[]; networks: TopRow[] }> {
+    const rows = await sql<{ kind: 'a' | 'n'; key: string; n: number; a: number }>`
+      WITH per_ip AS (
+        SELECT ip, count(*)::int AS n FROM events
         WHERE name = ${name} AND at >= ${new Date(from)} AND at < ${new Date(to)} AND ip IS NOT NULL
-      ) t GROUP BY net ORDER BY n DESC, net LIMIT ${limit}`.execute(this.#db);
-    return rows.rows.map((r) => ({ key: r.key, events: Number(r.n), addresses: Number(r.a) }));
+        GROUP BY ip
+      )
+      (SELECT 'a' AS kind, ip AS key, n, 1 AS a FROM per_ip ORDER BY n DESC, ip LIMIT ${limit})
+      UNION ALL
+      (SELECT 'n' AS kind, net AS key, sum(n)::int AS n, count(*)::int AS a FROM (SELECT ${NETWORK} AS net, n FROM per_ip) t GROUP BY net ORDER BY 3 DESC, net LIMIT ${limit})`.execute(this.#db);
+    const pick = (kind: 'a' | 'n'): TopRow[] => rows.rows.filter((r) => r.kind === kind).map((r) => ({ key: r.key, events: Number(r.n), ...(kind === 'n' ? { addresses: Number(r.a) } : {}) }));
+    return { addresses: pick('a'), networks: pick('n') };
   }
 
   /** Signals alive at some point in [from, to), oldest first (at most `limit`). */
@@ -121,13 +130,15 @@ export class ConsoleOverviewStore {
    */
   async volumeVsUsual(name: string, now: number, rule: { windowMs: number; baselineMs: number; factor: number; minEvents: number; learningMs: number }): Promise<VolumeVsUsual> {
     const { windowMs, baselineMs } = rule;
-    const start = now - windowMs;
+    // Whole minutes, the current one included, so both questions read the per-minute counts.
+    const end = Math.ceil((now + 1) / 60_000) * 60_000;
+    const start = end - windowMs;
     const windows = 24;
     const [series, history] = await Promise.all([
-      this.series([name], now - windowMs * windows, windowMs, windows),
-      sql<{ n: number; first: Date | null }>`
-        SELECT count(*)::int AS n, min(at) AS first FROM events
-        WHERE name = ${name} AND at >= ${new Date(start - baselineMs)} AND at < ${new Date(start)}`.execute(this.#db),
+      this.series([name], end - windowMs * windows, windowMs, windows),
+      sql<{ n: number | null; first: Date | null }>`
+        SELECT sum(n)::int AS n, min(at) AS first FROM event_counts
+        WHERE width = 60 AND name = ${name} AND at >= ${new Date(start - baselineMs)} AND at < ${new Date(start)}`.execute(this.#db),
     ]);
     const recent = series[0]?.counts ?? [];
     const row = history.rows[0];
@@ -142,7 +153,7 @@ export class ConsoleOverviewStore {
       usual,
       threshold: usual === undefined ? undefined : Math.max(rule.minEvents, rule.factor * usual),
       recent,
-      recentFrom: now - windowMs * windows,
+      recentFrom: end - windowMs * windows,
     };
   }
 }

@@ -125,6 +125,14 @@ export interface RuleSwitchesTable {
   changed_by: string;
 }
 
+/** Events per name per bucket (`width` seconds: 60, 900 or 3600), kept by triggers on `events` (migration 0005). */
+export interface EventCountsTable {
+  width: number;
+  name: string;
+  at: Timestamp;
+  n: ColumnType<string, number, number>;
+}
+
 export interface Database {
   identities: IdentitiesTable;
   tokens: TokensTable;
@@ -137,5 +145,6 @@ export interface Database {
   api_keys: ApiKeysTable;
   operators: OperatorsTable;
   rule_switches: RuleSwitchesTable;
+  event_counts: EventCountsTable;
   hush_migrations: { version: number; name: string; applied_at: Timestamp };
 }

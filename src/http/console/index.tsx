@@ -60,7 +60,7 @@ export function securityConsole(deps: ConsoleDeps): Hono<ConsoleEnv> {
       o.series(OVERVIEW_FLOWS.map((f) => f.event), from, bucketMs, buckets),
       o.signalsIn(from, end),
       o.volumeVsUsual('users.password_reset', now, { windowMs, ...a }),
-      ...tops.flatMap((t) => [o.topAddresses(t.event, from, end), o.topNetworks(t.event, from, end)]),
+      ...tops.map((t) => o.top(t.event, from, end)),
     ]);
     const eventsOf = new Map(deps.engine.rules.map((r) => [r.id, r.events]));
     return renderConsole(
@@ -71,7 +71,7 @@ export function securityConsole(deps: ConsoleDeps): Hono<ConsoleEnv> {
         from={from}
         series={series}
         signals={marks.map((m) => ({ ...m, events: eventsOf.get(m.ruleId) ?? [] }))}
-        top={tops.map((t, i) => ({ ...t, addresses: topRows[2 * i] ?? [], networks: topRows[2 * i + 1] ?? [] }))}
+        top={tops.map((t, i) => ({ ...t, addresses: topRows[i]?.addresses ?? [], networks: topRows[i]?.networks ?? [] }))}
         volume={{ ...volume, ruleName: spike === undefined || !deps.engine.runs(spike.id) ? undefined : spike.name, factor: a.factor, minEvents: a.minEvents }}
       />,
     );
