@@ -8,6 +8,7 @@ import { registerApiKey } from './apikey.js';
 import { registerSignals } from './signals.js';
 import { registerRules } from './rules.js';
 import { registerOperator } from './operator.js';
+import { registerDemo } from './demo.js';
 import { EXIT, reportFailure } from './shared.js';
 
 /**
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerSignals(program);
   registerRules(program);
   registerOperator(program);
+  registerDemo(program);
   registerAudit(program);
   applyExitOverride(program);
   return program;

@@ -18,7 +18,8 @@ function events(n: number, name: string, start: number, stepMs: number): Account
   return Array.from({ length: n }, (_, i) => ({ name, at: start + i * stepMs, 'network.client.ip': `192.0.2.${i % 7}`, source: 'hush' }));
 }
 
-describe.each(databaseTargets())('event counts on $label', (target) => {
+// PostgreSQL here; on PGlite the console's own test checks the counts after its flows (one embedded start fewer).
+describe.each(databaseTargets().filter((t) => t.name === 'PostgreSQL'))('event counts on $label', (target) => {
   it.skipIf(target.skip)('follow every insert and prune, per minute and per hour', async () => {
     const db = await target.open();
     try {

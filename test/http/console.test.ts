@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { ConsoleAccessStore } from '../../src/store/console-access.js';
 import { FRESH_SIGN_IN_MS } from '../../src/http/console/access.js';
@@ -151,6 +152,16 @@ describe('the security console', () => {
     await t.deliver();
     const reveal = (await t.hush.stores.events.list({ limit: 1000 })).filter((e) => e.name === 'hush.console.reveal');
     expect(reveal.map((e) => [e['usr.id'], e.attrs?.event_id])).toEqual([[operator.id, id]]);
+  });
+
+  it('keeps event_counts equal to the events it counts (the triggers on events, on the embedded store)', async () => {
+    await t.deliver();
+    const rows = await sql<{ width: number; counted: string; events: string }>`
+      SELECT w AS width, (SELECT coalesce(sum(n), 0) FROM event_counts WHERE width = w)::text AS counted, (SELECT count(*) FROM events)::text AS events
+      FROM (VALUES (60), (900), (3600)) AS widths(w)`.execute(t.hush.database.db);
+    expect(rows.rows.length).toBe(3);
+    for (const r of rows.rows) expect([r.width, r.counted]).toEqual([r.width, r.events]);
+    expect(Number(rows.rows[0]?.events)).toBeGreaterThan(6);
   });
 
   it('turns a sign-in older than 12 hours, or a role taken back, into the 404', async () => {

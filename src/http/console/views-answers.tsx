@@ -185,7 +185,7 @@ export const AnswersPage: FC<AnswersProps> = (p) => {
                   <form class="inline" method="post" action={`/console/rules/${encodeURIComponent(r.id)}`}>
                     <input type="hidden" name="enabled" value={r.runs ? 'off' : 'on'} />
                     <Reason id={`rule-reason-${r.id}`} />
-                    <button type="submit" class={r.runs ? 'danger' : 'secondary'} aria-label={`Switch ${r.name} ${r.runs ? 'off' : 'on'}`}>
+                    <button type="submit" class={r.runs ? 'danger' : 'secondary'} aria-label={`${r.runs ? 'Switch off' : 'Switch on'} ${r.name}`}>
                       {r.runs ? 'Switch off' : 'Switch on'}
                     </button>
                   </form>
