@@ -87,7 +87,8 @@ export function registerDemo(program: Command): void {
           const signals = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM signals`.execute(db)).rows[0]?.n ?? 0);
           process.stdout.write(`filled: ${events.length} events over the last 24 hours, ${signals} signals (the enumerator was ${ENUMERATOR})\n`);
           process.stdout.write(`operator: ${opts.passwordStdin === true ? maskEmail(email) : `${email}  password: ${password}`}\n`);
-          process.stdout.write(`sign in at ${config.origin}/login, then open ${config.origin}/console\n`);
+          const where = config.port === 0 && process.env.HUSH_ORIGIN === undefined && opts.origin === undefined ? 'the address hush prints below' : config.origin;
+          process.stdout.write(`sign in at ${where} (/login), then open /console\n`);
         } finally {
           await hush.close();
         }
