@@ -66,6 +66,11 @@ import { apiKeyAuth } from './http/api/api-key-auth.js';
 import { blockAdmin } from './http/admin/blocks.js';
 import { SessionCookie } from './http/cookies.js';
 import { hostedPages } from './http/pages/index.js';
+import { securityConsole } from './http/console/index.js';
+import { ConsoleAccessStore } from './store/console-access.js';
+import { ConsoleOverviewStore } from './store/console-overview.js';
+import { ConsoleEventStore } from './store/console-events.js';
+import { ConsoleSignalStore } from './store/console-signals.js';
 import { listen } from './http/server.js';
 import type { RunningServer } from './http/server.js';
 
@@ -263,6 +268,15 @@ export async function createHush(options: HushOptions): Promise<Hush> {
     if (options.envelope === false) logger.warn('the envelope is OFF (no timing floor, no dummy hash): replies reveal account existence through timing');
     const guarded: GuardedDeps = { flows, envelope, guards, logger };
 
+    // The security console (docs/console.md): its stores, and the rule switches operators set there, applied at start.
+    const consoleStores = {
+      access: new ConsoleAccessStore(database.db),
+      overview: new ConsoleOverviewStore(database.db),
+      events: new ConsoleEventStore(database.db),
+      signals: new ConsoleSignalStore(database.db),
+    };
+    for (const s of await consoleStores.access.rules()) detect.detection.engine.switchRule(s.ruleId, s.enabled);
+
     let stopping = false;
     const client = requestClient(guards.trust);
     const cookie = new SessionCookie(config.origin);
@@ -286,6 +300,11 @@ export async function createHush(options: HushOptions): Promise<Hush> {
         signalsApi({ signals: stores.signals, apiKeys: stores.apiKeys, clock }),
         blockAdmin({ guards, authorize: apiKeyAuth(stores.apiKeys, 'admin') }),
         hostedPages({ config, guarded, cookie, client }),
+        securityConsole({
+          productName: config.productName, origin: config.origin, corsOrigins: config.corsOrigins, powBase: config.powDifficulty,
+          clock, logger, sessions: flows.sessions, sessionStore: store.sessions, cookie, client, guards,
+          engine: detect.detection.engine, signals: stores.signals, stores: consoleStores, events,
+        }),
       ],
     });
 

@@ -7,6 +7,8 @@ import { registerBlock } from './block.js';
 import { registerApiKey } from './apikey.js';
 import { registerSignals } from './signals.js';
 import { registerRules } from './rules.js';
+import { registerOperator } from './operator.js';
+import { registerDemo } from './demo.js';
 import { EXIT, reportFailure } from './shared.js';
 
 /**
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerApiKey(program);
   registerSignals(program);
   registerRules(program);
+  registerOperator(program);
+  registerDemo(program);
   registerAudit(program);
   applyExitOverride(program);
   return program;

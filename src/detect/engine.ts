@@ -81,6 +81,8 @@ export class DetectionEngine {
   readonly #evidenceValues: number;
   /** Signal id → newest matching events, bounded like the state's live signals. */
   readonly #evidence = new BoundedMap<AccountEvent[]>(10_000);
+  /** Rules an operator switched off for this instance (the console's rule switches): they count nothing and raise nothing. */
+  readonly #off = new Set<string>();
   /** The id the next new signal gets: drawn once and kept until a signal takes it, since most raises refresh a live one. */
   #nextId: string | undefined;
   /** observeSync's raise, refilled for every match (the memory state reads it at once). */
@@ -127,6 +129,19 @@ export class DetectionEngine {
     return this.#rules;
   }
 
+  /** Switches a loaded rule on or off for this instance (the console's rule switches); false when no such rule is loaded. */
+  switchRule(ruleId: string, enabled: boolean): boolean {
+    if (!this.#rules.some((r) => r.id === ruleId)) return false;
+    if (enabled) this.#off.delete(ruleId);
+    else this.#off.add(ruleId);
+    return true;
+  }
+
+  /** Whether a rule runs here: enabled in its file and not switched off. */
+  runs(ruleId: string): boolean {
+    return !this.#off.has(ruleId) && this.#rules.some((r) => r.id === ruleId && r.enabled);
+  }
+
   get state(): DetectionState {
     return this.#state;
   }
@@ -140,6 +155,7 @@ export class DetectionEngine {
     const found = await Promise.all(
       plans.map(async (named) => {
         const rule = named.plan.rule;
+        if (this.#off.size > 0 && this.#off.has(rule.id)) return undefined;
         const p = this.#prepare(named, event, now);
         if (p === undefined) return undefined;
         const obs = await this.#state.observe(p);
@@ -172,6 +188,7 @@ export class DetectionEngine {
     for (let r = 0; r < plans.length; r++) {
       const named = plans[r] as NamedPlan;
       const plan = named.plan;
+      if (this.#off.size > 0 && this.#off.has(plan.rule.id)) continue;
       const groupKey = groupKeyOf(plan, event);
       if (groupKey === undefined) continue;
       const n = fillHits(named, event);

@@ -110,6 +110,29 @@ export interface ApiKeysTable {
   revoked_at: Timestamp | null;
 }
 
+/** An identity that may enter the security console (migration 0005). */
+export interface OperatorsTable {
+  identity_id: string;
+  granted_at: Timestamp;
+}
+
+/** A detection rule switched on or off for this instance from the console. */
+export interface RuleSwitchesTable {
+  rule_id: string;
+  enabled: boolean;
+  changed_at: Timestamp;
+  /** The operator's identity id. */
+  changed_by: string;
+}
+
+/** Events per name per bucket (`width` seconds: 60, 900 or 3600), kept by triggers on `events` (migration 0005). */
+export interface EventCountsTable {
+  width: number;
+  name: string;
+  at: Timestamp;
+  n: ColumnType<string, number, number>;
+}
+
 export interface Database {
   identities: IdentitiesTable;
   tokens: TokensTable;
@@ -120,5 +143,8 @@ export interface Database {
   pow_spent: PowSpentTable;
   signals: SignalsTable;
   api_keys: ApiKeysTable;
+  operators: OperatorsTable;
+  rule_switches: RuleSwitchesTable;
+  event_counts: EventCountsTable;
   hush_migrations: { version: number; name: string; applied_at: Timestamp };
 }

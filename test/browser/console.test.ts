@@ -1,0 +1,169 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { browserTier, launch, newContext, serve } from './harness.js';
+import type { Served } from './harness.js';
+import { mailboxDir, readMailbox } from '../../src/mail/index.js';
+import type { MailboxMessage } from '../../src/mail/index.js';
+import { runCli } from '../helpers/cli.js';
+import { postgresTier } from '../helpers/env.js';
+import { freshPostgres } from '../helpers/postgres.js';
+import type { FreshDatabase } from '../helpers/postgres.js';
+
+/**
+ * The security console in Chromium, against `hush serve` filled by `hush
+ * demo`: an operator signs in on the hosted pages, finds the enumeration
+ * signal marked on the overview's reset chart, opens it, blocks the address
+ * from the signal's page, and the next reset from that address is answered
+ * as usual but silently (the block guard's event, no mail). A signed-in
+ * identity without the role gets the app's 404 everywhere under /console.
+ * Every console page is axe-clean (WCAG 2.2 AA); the screenshots at 1280 and
+ * 375 px are the ones in docs/console.md. On PostgreSQL when
+ * HUSH_TEST_DATABASE_URL is set (it starts faster), else the embedded store.
+ */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const DOCS = join(process.cwd(), 'docs', 'console');
+const OPERATOR = 'ops@example.com';
+const PASSWORD = 'console operator passphrase';
+const ENUMERATOR = '203.0.113.66';
+
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: tags } });
+  }, WCAG_TAGS);
+  return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(DOCS, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
+}
+
+describe.skipIf(browserTier.skip)(`the security console in a browser${browserTier.reason === '' ? '' : ` (skipped: ${browserTier.reason})`}`, () => {
+  let served: Served;
+  let chromium: Awaited<ReturnType<typeof launch>>;
+  let browser: Browser;
+  let dataDir: string;
+  let database: FreshDatabase | undefined;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'hush-console-'));
+    const pg = postgresTier();
+    database = pg.url === undefined ? undefined : await freshPostgres(pg.url);
+    const env = { HUSH_DATA_DIR: dataDir, HUSH_POW: 'off', HUSH_TRUST_PROXY: '127.0.0.1/32', ...(database === undefined ? {} : { DATABASE_URL: database.url }) };
+    const demo = await runCli(['demo', '--no-serve', '--email', OPERATOR, '--password-stdin'], { env, input: PASSWORD });
+    expect(demo.code, demo.stderr).toBe(0);
+    [served, chromium] = await Promise.all([serve(env), launch()]);
+    browser = chromium.browser;
+  }, 180_000);
+  /** The server writes mail into the data folder the demo filled (not the harness's own). */
+  const mailbox = (): Promise<MailboxMessage[]> => readMailbox(mailboxDir(dataDir));
+  const linkFor = async (to: string, path: string): Promise<string> => {
+    for (let i = 0; i < 100; i++) {
+      const link = (await mailbox()).filter((m) => m.to.includes(to)).flatMap((m) => m.links).filter((l) => new URL(l).pathname === path).pop();
+      if (link !== undefined) return link;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no ${path} link in mail to ${to}`);
+  };
+
+  afterAll(async () => {
+    await chromium?.close();
+    await served?.stop();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('an operator finds the signal on the chart, blocks its address from its page, and the next reset from it is silent', async () => {
+    const violations: string[] = [];
+    const { page, context } = await newContext(browser, 1280);
+    await page.goto(`${served.url}/login`);
+    await page.getByLabel('Email address').fill(OPERATOR);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${served.url}/account`);
+
+    await page.goto(`${served.url}/console`);
+    const chart = page.locator('figure', { has: page.locator('figcaption', { hasText: 'Password reset requests' }) });
+    const mark = chart.locator('a.mark[aria-label^="Signal: User enumeration through password reset"]').first();
+    await expect(mark.count()).resolves.toBeGreaterThan(0);
+    violations.push(...(await axeViolations(page)).map((v) => `overview ${v}`));
+    await shot(page, 'overview-1280');
+
+    await mark.click();
+    await page.waitForURL(/\/console\/signals\/[A-Za-z0-9_-]+$/);
+    const signalUrl = page.url();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('User enumeration through password reset');
+    await expect(page.getByText(`network.client.ip=${ENUMERATOR}`).first().isVisible()).resolves.toBe(true);
+    violations.push(...(await axeViolations(page)).map((v) => `signal ${v}`));
+    await shot(page, 'signal-1280');
+
+    await page.getByRole('button', { name: 'Block this address' }).click();
+    await page.waitForURL(/done=blocked$/);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Blocked.');
+    await expect(page.locator('li', { hasText: `${ENUMERATOR}/32 by console, until` }).isVisible()).resolves.toBe(true);
+
+    // The next reset from that address: the usual reply, and nothing but the guard's event behind it.
+    const reset = (ip: string): Promise<Response> =>
+      fetch(`${served.url}/v1/recovery`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ email: 'user003@example.com' }) });
+    const [blocked, usual] = [await reset(ENUMERATOR), await reset('192.0.2.200')];
+    expect([blocked.status, await blocked.text()]).toEqual([usual.status, await usual.text()]);
+    await linkFor('user003@example.com', '/reset'); // the unblocked one's mail arrives…
+    let seen = 0;
+    for (let i = 0; i < 50 && seen === 0; i++) {
+      await page.goto(`${served.url}/console/events?address=${ENUMERATOR}&name=hush.guard.blocked`);
+      seen = await page.locator('td.mono', { hasText: 'hush.guard.blocked' }).count();
+      if (seen === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(seen).toBe(1);
+    expect((await mailbox()).filter((m) => m.to.includes('user003@example.com'))).toHaveLength(1); // …and the blocked one's never does
+    violations.push(...(await axeViolations(page)).map((v) => `events ${v}`));
+    await shot(page, 'events-1280');
+
+    await page.goto(`${served.url}/console/answers`);
+    await expect(page.locator('td', { hasText: `${ENUMERATOR}/32` }).first().isVisible()).resolves.toBe(true);
+    violations.push(...(await axeViolations(page)).map((v) => `answers ${v}`));
+    await shot(page, 'answers-1280');
+    await page.goto(`${served.url}/console/signals`);
+    violations.push(...(await axeViolations(page)).map((v) => `signals ${v}`));
+
+    // The phone width: the same pages, still usable and clean.
+    const cookies = await context.cookies();
+    const narrow = await newContext(browser, 375);
+    await narrow.context.addCookies(cookies);
+    for (const [path, name] of [['/console', 'overview-375'], [new URL(signalUrl).pathname, 'signal-375']] as const) {
+      await narrow.page.goto(`${served.url}${path}`);
+      violations.push(...(await axeViolations(narrow.page)).map((v) => `${name} ${v}`));
+      await shot(narrow.page, name);
+    }
+    await narrow.context.close();
+    await context.close();
+    expect(violations).toEqual([]);
+  });
+
+  it('an identity without the role sees the app 404 everywhere under /console', async () => {
+    const ask = await fetch(`${served.url}/v1/magic-link`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'user001@example.com' }) });
+    expect(ask.status).toBe(202);
+    const link = await linkFor('user001@example.com', '/magic');
+    const confirm = await fetch(`${served.url}/v1/magic-link/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: new URL(link).hash.replace('#token=', '') }) });
+    expect(confirm.status).toBe(200);
+    const [name = '', value = ''] = (confirm.headers.get('set-cookie') ?? '').split(';')[0]?.split('=') ?? [];
+    const { page, context } = await newContext(browser, 1280);
+    await context.addCookies([{ name, value, url: served.url }]);
+    await page.goto(`${served.url}/account`);
+    expect(new URL(page.url()).pathname).toBe('/account');
+    const notFound = await page.goto(`${served.url}/no-such-page`);
+    const expected = { status: notFound?.status(), body: await notFound?.text() };
+    expect(expected.status).toBe(404);
+    for (const path of ['/console', '/console/signals', '/console/answers', '/console/events', '/console/signals/x']) {
+      const res = await page.goto(`${served.url}${path}`);
+      expect({ path, status: res?.status(), body: await res?.text() }).toEqual({ path, ...expected });
+    }
+    await context.close();
+  });
+});
