@@ -151,7 +151,7 @@ export class Envelope {
    * a load the overlap falls on replies of every path alike. Only on the real
    * clock with the floor on; otherwise it resolves at once.
    */
-  async quiet(budgetMs = 3, maxWaitMs = 250): Promise<void> {
+  async quiet(budgetMs = 3, maxWaitMs = 25): Promise<void> {
     const timer = this.#timer;
     if (timer === undefined || !this.#enabled) return;
     const giveUpAt = systemClock.monotonic() + maxWaitMs;
