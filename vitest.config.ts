@@ -2,12 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Two groups: the suite, files in parallel; then the timing tests without
- * the rest of the suite loading the machine while they measure (one file
- * per store, side by side: test/http/timing-suite.ts says why that is fair).
- * Two workers on the two cores here: most files wait on sockets, floors and
- * databases more than they compute.
+ * the rest of the suite loading the machine while they measure. Two workers
+ * on the two cores here for the suite: most files wait on sockets, floors
+ * and databases more than they compute. The timing files (a store and a
+ * group of endpoints each, and the probe's power) all at once: each is one
+ * sequential probe that mostly waits out floors, and
+ * test/http/timing-suite.ts says why running them side by side is fair.
  */
-const TIMING = ['test/http/timing-pglite.test.ts', 'test/http/timing-postgres.test.ts'];
+const TIMING = ['test/http/timing-*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -22,7 +24,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'timing', include: TIMING, sequence: { groupOrder: 1 } },
+        test: { name: 'timing', include: TIMING, maxWorkers: 5, sequence: { groupOrder: 1 } },
       },
     ],
   },

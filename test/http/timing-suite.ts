@@ -12,11 +12,12 @@ import { Z_LIMIT, describeComparison } from '../helpers/timing-probe.js';
  * probes nor the canaries may tell the classes apart (Mann-Whitney |z| <
  * 3.3), and no reply may come before HUSH_FLOOR_MIN. The probe's power is
  * proven in the same run: with the envelope off it finds the recovery and
- * login leaks on each store, and (timing-pglite.test.ts) it finds 50 µs
- * leaks planted before the release (on the probe) and after the reply (on
- * the canary). Limits, proof-of-work and detection rules are off
- * (test/helpers/timing-target.ts says why). The two stores' files run side
- * by side, each sequential within itself: what one adds to the other's
+ * login leaks on each store, and it finds 50 µs leaks planted before the
+ * release (on the probe) and after the reply (on the canary)
+ * (timing-power.test.ts). Limits, proof-of-work and detection rules are off
+ * (test/helpers/timing-target.ts says why). The files (a store and a group
+ * of endpoints each, and the power file) run side by side, each sequential
+ * within itself against servers of its own: what one adds to another's
  * times is noise that falls on both classes alike (their order inside each
  * pair is random), and the planted leak is found under the same noise. The
  * probe and its statistics are test/helpers/timing-probe.ts; `npm run bench
@@ -88,10 +89,13 @@ function alarms(r: EndpointResult): string[] {
 
 const seedOf = (store: Store, endpoint: string, run: number): number => [...`${store}${endpoint}`].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, run);
 
-/** The probe's tests for one store (test/http/timing-pglite.test.ts, timing-postgres.test.ts: two files, so they run side by side). */
-export function timingSuite(store: Store, postgresUrl?: string): void {
-  describe(`timing on ${store}, probed as an attacker would (issue 14)`, () => {
-    it.each([...IDENTIFIER_ENDPOINTS, ...TOKEN_ENDPOINTS])(
+/**
+ * The probe's tests for one store and group of endpoints. Each group is a file of its own
+ * (test/http/timing-{pglite,postgres}-{identifier,token}.test.ts), so the files run side by side.
+ */
+export function timingSuite(store: Store, group: 'identifier' | 'token', postgresUrl?: string): void {
+  describe(`timing of the ${group} endpoints on ${store}, probed as an attacker would (issue 14)`, () => {
+    it.each(group === 'identifier' ? [...IDENTIFIER_ENDPOINTS] : [...TOKEN_ENDPOINTS])(
       '%s: neither the reply nor the next request tells the classes apart, and no reply comes before the floor',
       async (endpoint) => {
         const first = await probeFresh(store, postgresUrl, endpoint, seedOf(store, endpoint, 1), { envelope: true, pairs: PAIRS });
@@ -113,17 +117,20 @@ export function timingSuite(store: Store, postgresUrl?: string): void {
       2 * RUN_DEADLINE_MS + 120_000,
     );
 
-    // Without the dummy hash, the discarded token and the floor, both flows do visibly less for an unknown address.
-    it.each(['/v1/recovery', '/v1/login'] as const)(
-      '%s with the envelope off: the probe tells the classes apart (it has the power to)',
-      async (endpoint) => {
-        const r = await probeFresh(store, postgresUrl, endpoint, seedOf(store, endpoint, 3), { envelope: false, pairs: OFF_PAIRS });
-        const summary = print(store, r);
-        expect(r.comparisons[0]!.c.probe.z, summary).toBeGreaterThan(Z_LIMIT);
-      },
-      RUN_DEADLINE_MS + 120_000,
-    );
   });
+}
+
+/** The probe's power with the envelope off, on each store: without the dummy hash, the discarded token and the floor, both flows do visibly less for an unknown address. */
+export function envelopeOffTest(store: Store, postgresUrl?: string): void {
+  it.each(['/v1/recovery', '/v1/login'] as const)(
+    `%s on ${store} with the envelope off: the probe tells the classes apart (it has the power to)`,
+    async (endpoint) => {
+      const r = await probeFresh(store, postgresUrl, endpoint, seedOf(store, endpoint, 3), { envelope: false, pairs: OFF_PAIRS });
+      const summary = print(store, r);
+      expect(r.comparisons[0]!.c.probe.z, summary).toBeGreaterThan(Z_LIMIT);
+    },
+    RUN_DEADLINE_MS + 120_000,
+  );
 }
 
 /** The probe's power on a leak of known size, at the pair count the endpoints get (the power that matters is at that count). */

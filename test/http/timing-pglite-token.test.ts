@@ -1,0 +1,4 @@
+import { timingSuite } from './timing-suite.js';
+
+/** The attacker's timing probe (issue 14) of the token endpoints on the embedded store: test/http/timing-suite.ts says what is measured. */
+timingSuite('pglite', 'token');
