@@ -21,12 +21,14 @@ import type { FreshDatabase } from '../helpers/postgres.js';
  * as usual but silently (the block guard's event, no mail). A signed-in
  * identity without the role gets the app's 404 everywhere under /console.
  * Every console page is axe-clean (WCAG 2.2 AA); the screenshots at 1280 and
- * 375 px are the ones in docs/console.md. On PostgreSQL when
+ * 375 px are taken every run, and written over the ones in docs/console.md
+ * with HUSH_UPDATE_SCREENSHOTS=1 (else into a temporary folder, so a test run
+ * never changes the work tree). On PostgreSQL when
  * HUSH_TEST_DATABASE_URL is set (it starts faster), else the embedded store.
  */
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const DOCS = join(process.cwd(), 'docs', 'console');
+const DOCS = process.env.HUSH_UPDATE_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'console') : mkdtempSync(join(tmpdir(), 'hush-console-shots-'));
 const OPERATOR = 'ops@example.com';
 const PASSWORD = 'console operator passphrase';
 const ENUMERATOR = '203.0.113.66';
