@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * the rest of the suite loading the machine while they measure. Two workers
  * on the two cores here for the suite: most files wait on sockets, floors
  * and databases more than they compute. The timing files (a store and a
- * group of endpoints each, and the probe's power) all at once: each is one
+ * group of endpoints each, and the probe's power) three at a time: each is one
  * sequential probe that mostly waits out floors, and
  * test/http/timing-suite.ts says why running them side by side is fair.
  */
@@ -24,7 +24,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'timing', include: TIMING, maxWorkers: 5, sequence: { groupOrder: 1 } },
+        test: { name: 'timing', include: TIMING, maxWorkers: 3, sequence: { groupOrder: 1 } },
       },
     ],
   },
