@@ -17,7 +17,7 @@ export type SubApp = Hono<any, any, any>;
 export function createApp(parts: { logger: Logger; middleware: readonly MiddlewareHandler[]; routes: readonly SubApp[]; basePath?: string }): Hono {
   const base = parts.basePath ?? '';
   // Under HUSH_BASE_PATH every route is under the prefix, and what hush writes follows it (http/base-path.ts).
-  const app = base === '' ? new Hono() : (new Hono().basePath(base) as unknown as Hono);
+  const app = base === '' ? new Hono() : (new Hono({ strict: false }).basePath(base) as unknown as Hono);
   if (base !== '') app.use('*', basePathRewrite(base));
   for (const m of parts.middleware) app.use('*', m);
   for (const r of parts.routes) app.route('/', r);
