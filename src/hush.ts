@@ -64,6 +64,7 @@ import { eventsApi } from './http/api/events.js';
 import { signalsApi } from './http/api/signals.js';
 import { apiKeyAuth } from './http/api/api-key-auth.js';
 import { forwardAuthApi } from './http/api/forward-auth.js';
+import { returnToSettings } from './http/return-to.js';
 import { sessionCheckApi } from './http/api/session-check.js';
 import { blockAdmin } from './http/admin/blocks.js';
 import { SessionCookie } from './http/cookies.js';
@@ -284,7 +285,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
         healthRoutes({ db: database.db, isStopping: () => stopping }),
         keyedMetrics({ metrics, key: config.metricsKey }),
         accountApi({ guarded, cookie, client }),
-        forwardAuthApi({ flows, cookie, email: config.forwardAuthEmail }),
+        forwardAuthApi({ flows, cookie, email: config.forwardAuthEmail, returnTo: returnToSettings(flows.settings) }),
         sessionCheckApi({ flows, apiKeys: stores.apiKeys, email: config.forwardAuthEmail }),
         powApi({ guards, clientAddress: client.address }),
         eventsApi({ intake: detect.detection, apiKeys: stores.apiKeys, clock, logger }),

@@ -61,6 +61,30 @@ describe('GET /v1/forward-auth', () => {
   });
 });
 
+describe('the way to sign in from the proxy', () => {
+  const forwarded = (uri: string, host = 'app.example.test', proto = 'https'): Record<string, string> => ({ 'x-forwarded-proto': proto, 'x-forwarded-host': host, 'x-forwarded-uri': uri });
+
+  it('GET /v1/forward-auth/sign-in sends the visitor to sign in, then back to the page they asked for', async () => {
+    const res = await t.request('/v1/forward-auth/sign-in', { headers: forwarded('/orders/7?tab=1&x=2') });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(`https://id.example.test/login?return_to=${encodeURIComponent(`${APP}/orders/7?tab=1&x=2`)}`);
+  });
+
+  it('drops a page on an origin that is not allowed, and works without the headers', async () => {
+    for (const headers of [forwarded('/x', 'evil.test'), forwarded('/x', 'app.example.test', 'http'), forwarded('.evil.test/x'), forwarded('@evil.test/'), forwarded(':8443/x'), {}]) {
+      const res = await t.request('/v1/forward-auth/sign-in', { headers });
+      expect(res.headers.get('location'), JSON.stringify(headers)).toBe('https://id.example.test/login');
+    }
+  });
+
+  it('`?redirect=1` (Traefik, Caddy) redirects instead of 401, and still answers 200 with a session', async () => {
+    const res = await t.request('/v1/forward-auth?redirect=1', { headers: forwarded('/y') });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(`https://id.example.test/login?return_to=${encodeURIComponent(`${APP}/y`)}`);
+    expect((await t.request('/v1/forward-auth?redirect=1', { headers: { ...forwarded('/y'), cookie } })).status).toBe(200);
+  });
+});
+
 describe('POST /v1/session/check', () => {
   it('needs an API key with the session scope', async () => {
     const events = (await t.hush.stores.apiKeys.create('app-events', ['events'])).key;

@@ -3,12 +3,16 @@ import type { Context } from 'hono';
 import { HushError } from '../../kernel/errors.js';
 import type { FlowDeps } from '../../core/flows/index.js';
 import type { SessionCookie } from '../cookies.js';
+import { acceptedReturnTo } from '../return-to.js';
+import type { ReturnToSettings } from '../return-to.js';
 
 export interface ForwardAuthDeps {
   flows: Pick<FlowDeps, 'sessions' | 'store'>;
   cookie: SessionCookie;
   /** HUSH_FORWARD_AUTH_EMAIL: also send the full address. */
   email: boolean;
+  /** Where hush lives and which origins a `return_to` may name: the sign-in redirect's. */
+  returnTo: ReturnToSettings;
 }
 
 /** The reply without a live session: fixed, whatever the cookie held. */
@@ -28,10 +32,13 @@ const UNAUTHORIZED_BODY = JSON.stringify(new HushError('HUSH_UNAUTHORIZED').toJS
  */
 export function forwardAuthApi(deps: ForwardAuthDeps): Hono {
   const app = new Hono();
-  app.on(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], '/v1/forward-auth', async (c) => {
+  const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+  app.on(methods, '/v1/forward-auth', async (c) => {
     c.header('Cache-Control', 'no-store');
     const who = await identityOf(c, deps);
     if (who === null) {
+      // Traefik and Caddy pass any other reply on to the visitor: with `?redirect=1` that is the way to sign in.
+      if (c.req.query('redirect') === '1') return signIn(c, deps.returnTo);
       c.header('Content-Type', 'application/json');
       return c.body(UNAUTHORIZED_BODY, 401);
     }
@@ -39,7 +46,29 @@ export function forwardAuthApi(deps: ForwardAuthDeps): Hono {
     if (deps.email) c.header('X-Hush-Email', who.email);
     return c.body(null, 200);
   });
+  // nginx's auth_request understands only 2xx, 401 and 403: its `error_page 401` sends the visitor here.
+  app.on(methods, '/v1/forward-auth/sign-in', (c) => {
+    c.header('Cache-Control', 'no-store');
+    return signIn(c, deps.returnTo);
+  });
   return app;
+}
+
+/**
+ * A redirect to hush's sign-in page that will bring the visitor back: the
+ * page they asked for is rebuilt from the proxy's `X-Forwarded-Proto`,
+ * `X-Forwarded-Host` and `X-Forwarded-Uri` (what Traefik and Caddy send, and
+ * the nginx config sets) and becomes `return_to` only if it is accepted
+ * (core/return-to.ts). Anyone can send those headers; they only choose a
+ * `return_to` that the allow-list still decides, as a link could.
+ */
+function signIn(c: Context, settings: ReturnToSettings): Response {
+  const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim();
+  const host = c.req.header('x-forwarded-host')?.split(',')[0]?.trim();
+  const uri = c.req.header('x-forwarded-uri');
+  const wanted = proto === undefined || host === undefined || uri?.startsWith('/') !== true ? null : acceptedReturnTo(`${proto}://${host}${uri}`, settings);
+  const login = `${settings.origin}${settings.basePath}/login`;
+  return c.redirect(wanted === null ? login : `${login}?return_to=${encodeURIComponent(wanted)}`, 302);
 }
 
 async function identityOf(c: Context, deps: ForwardAuthDeps): Promise<{ id: string; email: string } | null> {
