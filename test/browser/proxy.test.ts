@@ -33,6 +33,8 @@ const nginxTier = ((): { skip: boolean; reason: string } => {
 /** The doc's config with the ports this run picked. Every port it names must be replaced. */
 export function nginxConfig(ports: { proxy: number; hush: number; app: number }): string {
   let conf = readFileSync(join('docs', 'deploying', 'nginx.conf'), 'utf8');
+  // docs/deploying.md shows this very file.
+  if (!readFileSync(join('docs', 'deploying.md'), 'utf8').includes(`\`\`\`nginx\n${conf}\`\`\``)) throw new Error('docs/deploying.md no longer shows docs/deploying/nginx.conf as it is');
   for (const [from, to] of [['127.0.0.1:8000', ports.proxy], ['127.0.0.1:8080', ports.hush], ['127.0.0.1:3000', ports.app]] as const) {
     if (!conf.includes(from)) throw new Error(`docs/deploying/nginx.conf no longer names ${from}`);
     conf = conf.replaceAll(from, `127.0.0.1:${to}`);

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Express } from 'express';
+import express from 'express';
+import type { Express, RequestHandler } from 'express';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Hush } from '../../src/index.js';
 import { testHush, tokenOf } from '../helpers/hush.js';
@@ -24,7 +26,7 @@ const DIR = join(ROOT, 'test-output', 'examples');
 
 function writeExamples(): Set<string> {
   mkdirSync(DIR, { recursive: true });
-  const doc = readFileSync(join(ROOT, 'docs', 'library.md'), 'utf8');
+  const doc = ['library.md', 'deploying.md'].map((f) => readFileSync(join(ROOT, 'docs', f), 'utf8')).join('\n');
   const names = new Set<string>();
   for (const m of doc.matchAll(/```ts\n\/\/ example: ([\w-]+)\n([\s\S]*?)```/g)) {
     const [, name = '', code = ''] = m;
@@ -37,7 +39,7 @@ function writeExamples(): Set<string> {
 const load = async <T,>(name: string): Promise<T> => (await import(pathToFileURL(join(DIR, `${name}.ts`)).href)) as T;
 
 /** Sign-up, the mailed link, verify and the page behind the check, all through the framework's server at `base`. */
-async function journey(base: string, linkFor: (to: string) => Promise<string>, email: string): Promise<void> {
+async function journey(base: string, linkFor: (to: string) => Promise<string>, email: string): Promise<string> {
   const locked = await fetch(`${base}/orders`, { redirect: 'manual' });
   expect(locked.status).toBe(302);
   expect(locked.headers.get('location')).toBe('/auth/login?return_to=%2Forders');
@@ -58,6 +60,7 @@ async function journey(base: string, linkFor: (to: string) => Promise<string>, e
   // A body too large is refused by hush itself, through the framework.
   const big = await fetch(`${base}/auth/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'x'.repeat(20_000) }) });
   expect(big.status).toBe(413);
+  return cookie;
 }
 
 describe('mounting hush (docs/library.md)', () => {
@@ -77,7 +80,7 @@ describe('mounting hush (docs/library.md)', () => {
   });
 
   it('the doc has the four examples', () => {
-    expect([...names].sort()).toEqual(['express', 'fastify', 'next-lib', 'next-route']);
+    expect([...names].sort()).toEqual(['express', 'fastify', 'next-lib', 'next-route', 'session-check']);
   });
 
   it('Express 5', async () => {
@@ -85,7 +88,31 @@ describe('mounting hush (docs/library.md)', () => {
     const server = withHush(t.hush).listen(port, '127.0.0.1');
     servers.push(server);
     await new Promise((r) => server.once('listening', r));
-    await journey(`http://127.0.0.1:${port}`, (to) => t.linkFor(to, '/auth/verify#token='), 'express@example.test');
+    const cookie = await journey(`http://127.0.0.1:${port}`, (to) => t.linkFor(to, '/auth/verify#token='), 'express@example.test');
+
+    // docs/deploying.md's session check, in another Express app that asks this hush over HTTP.
+    const { hushSession } = await load<{ hushSession: (o: { hush: string; apiKey: string }) => RequestHandler }>('session-check');
+    const apiKey = (await t.hush.stores.apiKeys.create('orders-api', ['session'])).key;
+    const api = express();
+    api.get('/api/orders', hushSession({ hush: `http://127.0.0.1:${port}`, apiKey }), (_req, res) => {
+      res.json({ identity: res.locals.identity as string });
+    });
+    const apiServer = api.listen(0, '127.0.0.1');
+    servers.push(apiServer);
+    await new Promise((r) => apiServer.once('listening', r));
+    const apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}/api/orders`;
+    const session = (await (await fetch(`http://127.0.0.1:${port}/auth/v1/session`, { headers: { cookie } })).json()) as { id: string };
+    const ok = await fetch(apiUrl, { headers: { cookie: `theme=dark; ${cookie}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ identity: session.id });
+    expect((await fetch(apiUrl)).status).toBe(401);
+    expect((await fetch(apiUrl, { headers: { cookie: 'hush_session=forged' } })).status).toBe(401);
+    const wrongKey = express();
+    wrongKey.get('/x', hushSession({ hush: `http://127.0.0.1:${port}`, apiKey: 'hush_nope' }), (_req, res) => res.json({}));
+    const wrongServer = wrongKey.listen(0, '127.0.0.1');
+    servers.push(wrongServer);
+    await new Promise((r) => wrongServer.once('listening', r));
+    expect((await fetch(`http://127.0.0.1:${(wrongServer.address() as AddressInfo).port}/x`, { headers: { cookie } })).status).toBe(401);
   });
 
   it('Fastify 5', async () => {
