@@ -66,6 +66,7 @@ import { apiKeyAuth } from './http/api/api-key-auth.js';
 import { forwardAuthApi } from './http/api/forward-auth.js';
 import { returnToSettings } from './http/return-to.js';
 import { sessionCheckApi } from './http/api/session-check.js';
+import { openApiRoutes } from './http/api/openapi.js';
 import { blockAdmin } from './http/admin/blocks.js';
 import { SessionCookie } from './http/cookies.js';
 import { hostedPages } from './http/pages/index.js';
@@ -287,6 +288,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
         accountApi({ guarded, cookie, client }),
         forwardAuthApi({ flows, cookie, email: config.forwardAuthEmail, returnTo: returnToSettings(flows.settings) }),
         sessionCheckApi({ flows, apiKeys: stores.apiKeys, email: config.forwardAuthEmail }),
+        openApiRoutes({ origin: config.origin, basePath: config.basePath, productName: config.productName }),
         powApi({ guards, clientAddress: client.address }),
         eventsApi({ intake: detect.detection, apiKeys: stores.apiKeys, clock, logger }),
         signalsApi({ signals: stores.signals, apiKeys: stores.apiKeys, clock }),
