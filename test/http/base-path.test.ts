@@ -83,6 +83,15 @@ describe('HUSH_BASE_PATH', () => {
     expect(signedIn.headers.get('location')).toBe('/auth/account');
   });
 
+  it('percent-encodes the non-ASCII characters of X-Hush-Email (a header carries bytes)', async () => {
+    const now = new Date();
+    await t.hush.store.identities.create({ id: 'idn-identity', email: 'zoë@example.test', passwordHash: null, verifiedAt: now, createdAt: now });
+    const { token } = await t.hush.flows.sessions.create(t.hush.store.sessions, 'idn-identity', { ip: '198.51.100.7', userAgent: null });
+    const res = await t.request('/auth/v1/forward-auth', { headers: { cookie: `__Secure-hush_session=${token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-hush-email')).toBe('zo%C3%AB@example.test');
+  });
+
   it('still refuses a token sent over plain http when the origin is https', async () => {
     const res = await t.hush.app.request('/auth/v1/verify', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"token":"x"}' }, { incoming: { socket: { remoteAddress: '198.51.100.7', encrypted: false } } });
     expect(res.status).toBe(403);

@@ -43,7 +43,8 @@ export function forwardAuthApi(deps: ForwardAuthDeps): Hono {
       return c.body(UNAUTHORIZED_BODY, 401);
     }
     c.header('X-Hush-Identity', who.id);
-    if (deps.email) c.header('X-Hush-Email', who.email);
+    // A header carries bytes, not text: an address with non-ASCII characters has those percent-encoded (UTF-8).
+    if (deps.email) c.header('X-Hush-Email', who.email.replace(/[^\x20-\x7e]/gu, (ch) => encodeURIComponent(ch)));
     return c.body(null, 200);
   });
   // nginx's auth_request understands only 2xx, 401 and 403: its `error_page 401` sends the visitor here.
