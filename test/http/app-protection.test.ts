@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observable, testHush, tokenOf } from '../helpers/hush.js';
 import type { TestHush } from '../helpers/hush.js';
 import { createAccount } from '../helpers/accounts.js';
+import { hashToken } from '../../src/core/token.js';
 
 /**
  * What an app behind hush relies on: forward auth for the proxy, the session
@@ -21,6 +22,7 @@ afterAll(async () => {
   await t.close();
 });
 
+const DAY = 86_400_000;
 const identityOf = async (h: TestHush, c: string): Promise<string> => ((await (await h.request('/v1/session', { headers: { cookie: c } })).json()) as { id: string }).id;
 
 describe('GET /v1/forward-auth', () => {
@@ -33,6 +35,23 @@ describe('GET /v1/forward-auth', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect([...res.headers.keys()].filter((k) => k.startsWith('x-hush'))).toEqual(['x-hush-identity']);
     expect(await res.text()).toBe('');
+  });
+
+  it('sets the cookie again, with the new expiry, when the lookup slid the session forward', async () => {
+    const id = await identityOf(t, cookie);
+    const { token } = await t.hush.flows.sessions.create(t.hush.store.sessions, id, { ip: '198.51.100.7', userAgent: null });
+    // Last seen two days ago, and the idle expiry a day away: the next lookup slides it to 14 days from now.
+    await t.hush.store.sessions.touch(hashToken(token), new Date(Date.now() - 2 * DAY), new Date(Date.now() + DAY));
+    const slid = await t.request('/v1/forward-auth', { headers: { cookie: `__Host-hush_session=${token}` } });
+    expect(slid.status).toBe(200);
+    const set = slid.headers.get('set-cookie') ?? '';
+    expect(set.startsWith(`__Host-hush_session=${token};`)).toBe(true);
+    const expires = Date.parse(/Expires=([^;]+)/i.exec(set)?.[1] ?? '');
+    expect(expires).toBeGreaterThan(Date.now() + 13 * DAY);
+    // Just seen: nothing to refresh.
+    const again = await t.request('/v1/forward-auth', { headers: { cookie: `__Host-hush_session=${token}` } });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('set-cookie')).toBeNull();
   });
 
   it('answers the same for HEAD and for the methods Traefik and Caddy forward', async () => {

@@ -7,7 +7,7 @@ import { acceptedReturnTo } from '../return-to.js';
 import type { ReturnToSettings } from '../return-to.js';
 
 export interface ForwardAuthDeps {
-  flows: Pick<FlowDeps, 'sessions' | 'store'>;
+  flows: Pick<FlowDeps, 'sessions' | 'store' | 'clock'>;
   cookie: SessionCookie;
   /** HUSH_FORWARD_AUTH_EMAIL: also send the full address. */
   email: boolean;
@@ -26,8 +26,11 @@ const UNAUTHORIZED_BODY = JSON.stringify(new HushError('HUSH_UNAUTHORIZED').toJS
  * identity id) and, when configured, `X-Hush-Email`, and nothing else about
  * the account; without, `401`. It is one session lookup (SHA-256 of the
  * cookie, one indexed read; a write at most once per tenth of the idle
- * lifetime), no password hashing, and it never sets a cookie: the proxy would
- * not pass it on. Any method is answered (Traefik and Caddy forward the
+ * lifetime), no password hashing. When that lookup slid the session's idle
+ * expiry forward, the reply sets the cookie again with the new expiry, for
+ * the proxy to pass on (nginx: `auth_request_set` and `add_header`), so a
+ * person who only uses the app is not signed out when the cookie's first
+ * expiry passes. Any method is answered (Traefik and Caddy forward the
  * visitor's), always uncached.
  */
 export function forwardAuthApi(deps: ForwardAuthDeps): Hono {
@@ -75,6 +78,10 @@ function signIn(c: Context, settings: ReturnToSettings): Response {
 async function identityOf(c: Context, deps: ForwardAuthDeps): Promise<{ id: string; email: string } | null> {
   const token = deps.cookie.read(c);
   if (token === null) return null;
+  const before = deps.flows.clock.now();
   const found = await deps.flows.sessions.validate(deps.flows.store.sessions, token);
-  return found === null ? null : { id: found.identity.id, email: found.identity.email };
+  if (found === null) return null;
+  // Seen at or after this lookup began: this lookup slid it (Sessions.validate writes only then).
+  if (found.session.lastSeenAt.getTime() >= before) deps.cookie.set(c, token, found.session.expiresAt);
+  return { id: found.identity.id, email: found.identity.email };
 }
