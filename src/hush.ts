@@ -63,6 +63,10 @@ import { powApi } from './http/api/pow.js';
 import { eventsApi } from './http/api/events.js';
 import { signalsApi } from './http/api/signals.js';
 import { apiKeyAuth } from './http/api/api-key-auth.js';
+import { forwardAuthApi } from './http/api/forward-auth.js';
+import { returnToSettings } from './http/return-to.js';
+import { sessionCheckApi } from './http/api/session-check.js';
+import { openApiRoutes } from './http/api/openapi.js';
 import { blockAdmin } from './http/admin/blocks.js';
 import { SessionCookie } from './http/cookies.js';
 import { hostedPages } from './http/pages/index.js';
@@ -257,7 +261,10 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       sessions: new Sessions({ clock, random, policy: { idleMs: config.sessionTtl, maxAgeMs: config.sessionMaxAge } }),
       clock,
       random,
-      settings: { origin: config.origin, recoveryTtlMs: config.recoveryTtl, magicTtlMs: config.magicTtl, verifyTtlMs: config.verifyTtl },
+      settings: {
+        origin: config.origin, recoveryTtlMs: config.recoveryTtl, magicTtlMs: config.magicTtl, verifyTtlMs: config.verifyTtl,
+        basePath: config.basePath, returnToOrigins: config.returnToOrigins,
+      },
     };
     const envelope = new Envelope({ clock, floorMinMs: config.floorMin, concurrency: config.flowConcurrency, enabled: options.envelope ?? true });
     // Each step of the worker waits for a moment when no reply is due for release (design.md §4.10).
@@ -279,9 +286,10 @@ export async function createHush(options: HushOptions): Promise<Hush> {
 
     let stopping = false;
     const client = requestClient(guards.trust);
-    const cookie = new SessionCookie(config.origin);
+    const cookie = new SessionCookie(config.origin, config.cookieDomain);
     const app = createApp({
       logger,
+      basePath: config.basePath,
       middleware: [
         (_c, next) => random.run(next),
         securityHeaders({ origin: config.origin }),
@@ -295,6 +303,9 @@ export async function createHush(options: HushOptions): Promise<Hush> {
         healthRoutes({ db: database.db, isStopping: () => stopping }),
         keyedMetrics({ metrics, key: config.metricsKey }),
         accountApi({ guarded, cookie, client }),
+        forwardAuthApi({ flows, cookie, email: config.forwardAuthEmail, returnTo: returnToSettings(flows.settings) }),
+        sessionCheckApi({ flows, apiKeys: stores.apiKeys, email: config.forwardAuthEmail }),
+        openApiRoutes({ origin: config.origin, basePath: config.basePath, productName: config.productName }),
         powApi({ guards, clientAddress: client.address }),
         eventsApi({ intake: detect.detection, apiKeys: stores.apiKeys, clock, logger }),
         signalsApi({ signals: stores.signals, apiKeys: stores.apiKeys, clock }),

@@ -10,7 +10,7 @@ import { withStores } from './store-command.js';
  * The key is printed once, at creation; hush keeps only its hash.
  */
 export function registerApiKey(program: Command): void {
-  const apikey = new Command('apikey').description('API keys for POST /v1/events (scope events) and GET /v1/signals (scope admin)');
+  const apikey = new Command('apikey').description('API keys for POST /v1/events (scope events), GET /v1/signals and /admin (scope admin), POST /v1/session/check (scope session)');
 
   apikey.addCommand(
     storeOptions(new Command('create'))

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { MiddlewareHandler } from 'hono';
 import { HushError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/log.js';
+import { basePathRewrite } from './base-path.js';
 
 /**
  * The fetch handler's frame: middleware in a visible order, the sub-apps the
@@ -13,8 +14,11 @@ import type { Logger } from '../kernel/log.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- sub-apps differ only in their own Variables
 export type SubApp = Hono<any, any, any>;
 
-export function createApp(parts: { logger: Logger; middleware: readonly MiddlewareHandler[]; routes: readonly SubApp[] }): Hono {
-  const app = new Hono();
+export function createApp(parts: { logger: Logger; middleware: readonly MiddlewareHandler[]; routes: readonly SubApp[]; basePath?: string }): Hono {
+  const base = parts.basePath ?? '';
+  // Under HUSH_BASE_PATH every route is under the prefix, and what hush writes follows it (http/base-path.ts).
+  const app = base === '' ? new Hono() : (new Hono({ strict: false }).basePath(base) as unknown as Hono);
+  if (base !== '') app.use('*', basePathRewrite(base));
   for (const m of parts.middleware) app.use('*', m);
   for (const r of parts.routes) app.route('/', r);
   app.notFound((c) => c.json(new HushError('HUSH_NOT_FOUND').toJSON(), 404));

@@ -4,14 +4,20 @@ import type { Context } from 'hono';
 /**
  * The session cookie: HttpOnly, SameSite=Lax, Path=/. On an https origin it is
  * Secure and uses the `__Host-` prefix, so no subdomain can set or shadow it.
+ * With HUSH_COOKIE_DOMAIN it is sent to that domain and its subdomains (one
+ * session across them): `__Host-` forbids a Domain, so it is then
+ * `__Secure-hush_session` (still Secure-only on https).
  */
 export class SessionCookie {
   readonly name: string;
   readonly #secure: boolean;
+  readonly #domain: string | undefined;
 
-  constructor(origin: string) {
+  constructor(origin: string, domain?: string) {
     this.#secure = origin.startsWith('https:');
-    this.name = this.#secure ? '__Host-hush_session' : 'hush_session';
+    this.#domain = domain;
+    const prefix = !this.#secure ? '' : domain === undefined ? '__Host-' : '__Secure-';
+    this.name = `${prefix}hush_session`;
   }
 
   read(c: Context): string | null {
@@ -20,10 +26,14 @@ export class SessionCookie {
   }
 
   set(c: Context, token: string, expiresAt: Date): void {
-    setCookie(c, this.name, token, { httpOnly: true, secure: this.#secure, sameSite: 'Lax', path: '/', expires: expiresAt });
+    setCookie(c, this.name, token, { ...this.#attributes(), expires: expiresAt });
   }
 
   clear(c: Context): void {
-    deleteCookie(c, this.name, { httpOnly: true, secure: this.#secure, sameSite: 'Lax', path: '/' });
+    deleteCookie(c, this.name, this.#attributes());
+  }
+
+  #attributes(): { httpOnly: true; secure: boolean; sameSite: 'Lax'; path: '/'; domain?: string } {
+    return { httpOnly: true, secure: this.#secure, sameSite: 'Lax', path: '/', ...(this.#domain === undefined ? {} : { domain: this.#domain }) };
   }
 }

@@ -117,7 +117,8 @@ export function arrivedOverHttps(c: Context, trust: ProxyTrust | undefined): boo
 export function carriesToken(c: Context, tokenPaths: readonly string[]): boolean {
   if (c.req.header('Cookie') !== undefined || c.req.header('Authorization') !== undefined) return true;
   const url = new URL(c.req.url);
-  return url.searchParams.has('token') || tokenPaths.includes(url.pathname);
+  // Under HUSH_BASE_PATH the path carries the prefix (`/auth/v1/verify`).
+  return url.searchParams.has('token') || tokenPaths.some((p) => url.pathname === p || url.pathname.endsWith(p));
 }
 
 /**

@@ -140,6 +140,10 @@ export const SETTINGS = {
   honeypotField: { env: 'HUSH_HONEYPOT_FIELD', default: 'website', allowed: 'a field name of letters, digits, - and _', doc: 'The form field people never fill.', schema: z.string().regex(/^[A-Za-z][\w-]{0,39}$/, 'is not a field name') },
   trustProxy: { env: 'HUSH_TRUST_PROXY', allowed: 'a hop count (e.g. 1) or a comma list of CIDR ranges', doc: 'Trust X-Forwarded-For/Forwarded from these proxies. Absent: the socket address is the client.', schema: trustProxy },
   corsOrigins: { env: 'HUSH_CORS_ORIGINS', default: '', allowed: 'a comma list of origins', doc: 'Origins allowed to call the JSON API from a browser. Empty: CORS closed.', schema: list.pipe(z.array(origin)) },
+  basePath: { env: 'HUSH_BASE_PATH', default: '', allowed: 'empty, or a path such as /auth (letters, digits, - _ . and /, no trailing /)', doc: 'Serve hush under this path on its origin (pages, API, assets), e.g. `/auth` on the app\'s own origin; links in mail follow it. Empty: at the root.', schema: z.string().regex(/^(\/[\w.-]+)*$/, 'is not a path like /auth') },
+  cookieDomain: { env: 'HUSH_COOKIE_DOMAIN', allowed: 'a domain that is HUSH_ORIGIN\'s host or one of its parents, e.g. example.com', doc: 'Share the session cookie with this domain and its subdomains (one session across app.example.com and id.example.com); the cookie is then `__Secure-hush_session` instead of `__Host-hush_session`. Absent: a host-only cookie.', schema: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'is not a domain name').transform((d) => d.toLowerCase()) },
+  returnToOrigins: { env: 'HUSH_RETURN_TO_ORIGINS', default: '', allowed: 'a comma list of origins', doc: 'Origins a `return_to` may send a person back to after signing in (HUSH_ORIGIN always may); any other `return_to` gives the default page.', schema: list.pipe(z.array(origin)) },
+  forwardAuthEmail: { env: 'HUSH_FORWARD_AUTH_EMAIL', default: 'off', allowed: 'on or off', doc: 'Also send `X-Hush-Email` (the full address) from `GET /v1/forward-auth` and the session check. Off: only the identity id.', schema: onOff },
   eventRetention: { env: 'HUSH_EVENT_RETENTION', default: '30d', allowed: 'a duration of at least 1h, e.g. 30d', doc: 'How long account events are kept.', schema: duration(3_600_000) },
   metricsListen: { env: 'HUSH_METRICS_LISTEN', default: '127.0.0.1:9464', allowed: 'HOST:PORT (port 0 picks one), or off', doc: 'Where Prometheus scrapes `/metrics`: a listener of its own, on the loopback by default. The public listener never serves it without `HUSH_METRICS_KEY`.', schema: metricsListen },
   metricsKey: { env: 'HUSH_METRICS_KEY', allowed: 'at least 32 characters', doc: 'Bearer key that also opens `/metrics` on the public listener (`Authorization: Bearer KEY`). Absent: the public `/metrics` is a 404.', schema: z.string().min(32, 'is shorter than 32 characters') },
@@ -194,9 +198,18 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     throw all;
   }
   out.origin ??= `http://localhost:${String(out.port)}`;
+  if (typeof out.cookieDomain === 'string') cookieDomainFits(out.cookieDomain, String(out.origin));
   const productName = String(out.productName);
   out.mailFrom ??= `${productName.replace(/[<>"]/g, '')} <no-reply@${new URL(String(out.origin)).hostname}>`;
   return out as Config;
+}
+
+/** HUSH_COOKIE_DOMAIN must be the origin's host or a parent of it: a browser drops any other cookie. */
+function cookieDomainFits(domain: string, origin: string): void {
+  const host = new URL(origin).hostname.toLowerCase();
+  if (host !== domain && !host.endsWith(`.${domain}`)) {
+    throw new ConfigError(SETTINGS.cookieDomain.env, `${JSON.stringify(domain)} is neither the host of HUSH_ORIGIN (${host}) nor a parent of it`, SETTINGS.cookieDomain.allowed);
+  }
 }
 
 /** Never print a secret in an error: show only its length. */

@@ -5,7 +5,7 @@ import type { Random } from '../kernel/random.js';
 import { toBase64Url } from '../kernel/random.js';
 import type { Database } from './schema.js';
 
-export const API_KEY_SCOPES = ['events', 'admin'] as const;
+export const API_KEY_SCOPES = ['events', 'admin', 'session'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export interface ApiKeyRecord {
@@ -25,7 +25,7 @@ function sha256(text: string): Buffer {
 }
 
 /**
- * API keys for other apps (scope `events`) and for operators (`admin`). The
+ * API keys for other apps (scope `events`; `session` for the session check) and for operators (`admin`). The
  * key is shown once, at creation; only the SHA-256 of its secret part is
  * stored (the secret is 32 random bytes, so a fast hash is enough), and the
  * check compares digests in constant time. A revoked key stops working at once.

@@ -7,6 +7,7 @@ import type { Tokens } from '../token.js';
 import type { Sessions } from '../session.js';
 import type { AccountEvent } from '../event.js';
 import type { Reply } from './reply.js';
+import { resolveReturnTo } from '../return-to.js';
 
 /** Where links in mail point and how long tokens live. Links come from the configured origin only. */
 export interface FlowSettings {
@@ -14,6 +15,10 @@ export interface FlowSettings {
   recoveryTtlMs: number;
   magicTtlMs: number;
   verifyTtlMs: number;
+  /** HUSH_BASE_PATH: hush's pages live under it (`/auth`); empty or absent at the root. */
+  basePath?: string;
+  /** HUSH_RETURN_TO_ORIGINS: where a `return_to` may point besides `origin` (core/return-to.ts). */
+  returnToOrigins?: readonly string[];
 }
 
 /** Everything the flows use, passed explicitly (no container). */
@@ -47,13 +52,22 @@ export interface Outcome {
   clearSession?: boolean;
 }
 
-/** A link on the configured origin, with the token in the fragment so it never reaches a server log or a Referer. */
-export function tokenLink(settings: FlowSettings, page: 'reset' | 'verify' | 'magic', token: string): string {
-  return `${settings.origin}/${page}#token=${token}`;
+/**
+ * A link on the configured origin, with the token in the fragment so it never reaches a server log or a Referer.
+ * An accepted `return_to` rides in the query (the page carries it through its form); it is the caller's, never an account's.
+ */
+export function tokenLink(settings: FlowSettings, page: 'reset' | 'verify' | 'magic', token: string, returnTo: string | null = null): string {
+  return `${pageLink(settings, page, returnTo)}#token=${token}`;
 }
 
-export function pageLink(settings: FlowSettings, page: 'login' | 'forgot' | 'signup'): string {
-  return `${settings.origin}/${page}`;
+export function pageLink(settings: FlowSettings, page: 'login' | 'forgot' | 'signup' | 'reset' | 'verify' | 'magic', returnTo: string | null = null): string {
+  const query = returnTo === null ? '' : `?return_to=${encodeURIComponent(returnTo)}`;
+  return `${settings.origin}${settings.basePath ?? ''}/${page}${query}`;
+}
+
+/** The caller's `return_to` field, accepted or null (a refused one is dropped: the default page, never an error). */
+export function returnToOf(input: Readonly<Record<string, unknown>>, settings: FlowSettings): string | null {
+  return resolveReturnTo(input.return_to, { origin: settings.origin, origins: settings.returnToOrigins ?? [] });
 }
 
 /** Writes an event as an outbox row, in the flow's transaction: it is never lost. */

@@ -2,7 +2,7 @@ import { randomId } from '../../kernel/random.js';
 import { normalizeIdentifier } from '../identifier.js';
 import type { GuardedFlow } from './flow.js';
 import { BAD_TOKEN, reply } from './reply.js';
-import { recordEvent, tokenLink } from './context.js';
+import { recordEvent, returnToOf, tokenLink } from './context.js';
 import { parseToken } from './verify.js';
 import type { TokenInput } from './verify.js';
 
@@ -14,10 +14,10 @@ export const MAGIC_SIGNED_IN = reply(200, { status: 'signed_in', message: 'You a
  * gets a link that creates the account when used (a token bound to the
  * normalized address; no identity exists until then). Both paths mail.
  */
-export const magicRequest: GuardedFlow<{ email: string }> = {
+export const magicRequest: GuardedFlow<{ email: string; returnTo: string | null }> = {
   name: 'magic.request',
   guard: { action: 'magic-link', identifier: (input) => input.email, silentReply: MAGIC_ACCEPTED },
-  parse: (input) => ({ email: normalizeIdentifier(input.email) }),
+  parse: (input, deps) => ({ email: normalizeIdentifier(input.email), returnTo: returnToOf(input, deps.settings) }),
   async run(deps, input, meta) {
     await deps.store.transaction(async (tx) => {
       const identity = await tx.identities.findByEmail(input.email);
@@ -28,7 +28,7 @@ export const magicRequest: GuardedFlow<{ email: string }> = {
       await tx.outbox.enqueue('mail', {
         to: identity?.email ?? input.email,
         template: identity === null ? 'magic-signup' : 'magic-link',
-        vars: { link: tokenLink(deps.settings, 'magic', token) },
+        vars: { link: tokenLink(deps.settings, 'magic', token, input.returnTo) },
       });
       await recordEvent(tx, deps, meta, { name: 'users.magic_link', 'usr.login': input.email, 'usr.exists': identity !== null });
     });

@@ -1,7 +1,7 @@
 import { normalizeIdentifier } from '../identifier.js';
 import type { GuardedFlow } from './flow.js';
 import { BAD_TOKEN, reply } from './reply.js';
-import { recordEvent, tokenLink } from './context.js';
+import { recordEvent, returnToOf, tokenLink } from './context.js';
 import { parseToken } from './verify.js';
 
 /** The one reply of a reset request. It says what to do next, not what happened to any account. */
@@ -13,6 +13,8 @@ export const RECOVERY_DONE = reply(200, { status: 'password_changed', message: '
 
 export interface RecoveryRequestInput {
   email: string;
+  /** An accepted `return_to`, carried by the mailed link (core/return-to.ts). */
+  returnTo: string | null;
 }
 
 /**
@@ -23,13 +25,13 @@ export interface RecoveryRequestInput {
 export const recoveryRequest: GuardedFlow<RecoveryRequestInput> = {
   name: 'recovery.request',
   guard: { action: 'recovery', identifier: (input) => input.email, silentReply: RECOVERY_ACCEPTED },
-  parse: (input) => ({ email: normalizeIdentifier(input.email) }),
+  parse: (input, deps) => ({ email: normalizeIdentifier(input.email), returnTo: returnToOf(input, deps.settings) }),
   async run(deps, input, meta) {
     await deps.store.transaction(async (tx) => {
       const identity = await tx.identities.findByEmail(input.email);
       if (identity !== null && identity.verifiedAt !== null) {
         const token = await deps.tokens.issue(tx.tokens, 'recovery', { identityId: identity.id, email: identity.email }, deps.settings.recoveryTtlMs);
-        await tx.outbox.enqueue('mail', { to: identity.email, template: 'recovery', vars: { link: tokenLink(deps.settings, 'reset', token) } });
+        await tx.outbox.enqueue('mail', { to: identity.email, template: 'recovery', vars: { link: tokenLink(deps.settings, 'reset', token, input.returnTo) } });
       } else {
         deps.tokens.mint();
         await tx.tokens.revoke('recovery', { identifier: input.email });

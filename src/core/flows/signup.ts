@@ -1,7 +1,7 @@
 import { normalizeIdentifier } from '../identifier.js';
 import type { GuardedFlow } from './flow.js';
 import { reply } from './reply.js';
-import { pageLink, recordEvent, tokenLink } from './context.js';
+import { pageLink, recordEvent, returnToOf, tokenLink } from './context.js';
 
 /** The one reply of sign-up, whether the address was new, pending or already registered. */
 export const SIGNUP_ACCEPTED = reply(202, {
@@ -11,6 +11,8 @@ export const SIGNUP_ACCEPTED = reply(202, {
 
 export interface SignupInput {
   email: string;
+  /** An accepted `return_to`, carried by the mailed link whichever mail it is (core/return-to.ts). */
+  returnTo: string | null;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface SignupInput {
 export const signup: GuardedFlow<SignupInput> = {
   name: 'signup',
   guard: { action: 'signup', identifier: (input) => input.email, silentReply: SIGNUP_ACCEPTED },
-  parse: (input) => ({ email: normalizeIdentifier(input.email) }),
+  parse: (input, deps) => ({ email: normalizeIdentifier(input.email), returnTo: returnToOf(input, deps.settings) }),
   async run(deps, input, meta) {
     await deps.store.transaction(async (tx) => {
       const existing = await tx.identities.findByEmail(input.email);
@@ -44,12 +46,12 @@ export const signup: GuardedFlow<SignupInput> = {
         await tx.outbox.enqueue('mail', {
           to: existing.email,
           template: 'account-exists',
-          vars: { loginLink: pageLink(deps.settings, 'login'), resetLink: pageLink(deps.settings, 'forgot') },
+          vars: { loginLink: pageLink(deps.settings, 'login', input.returnTo), resetLink: pageLink(deps.settings, 'forgot', input.returnTo) },
         });
       } else {
         const subject = existing === null ? { identifier: input.email } : { identityId: existing.id };
         const token = await deps.tokens.issue(tx.tokens, 'verify', subject, deps.settings.verifyTtlMs);
-        await tx.outbox.enqueue('mail', { to: existing?.email ?? input.email, template: 'verify', vars: { link: tokenLink(deps.settings, 'verify', token) } });
+        await tx.outbox.enqueue('mail', { to: existing?.email ?? input.email, template: 'verify', vars: { link: tokenLink(deps.settings, 'verify', token, input.returnTo) } });
       }
       await recordEvent(tx, deps, meta, { name: 'users.signup', 'usr.login': input.email, 'usr.exists': existing !== null });
     });

@@ -18,7 +18,8 @@ export const BLOCK_BODY_LIMIT = 4 * 1024;
  *   POST   /admin/v1/blocks           { cidr, for: "1h", reason? } → 201 { block }; 400 malformed, 413 past BLOCK_BODY_LIMIT
  *   DELETE /admin/v1/blocks/:id       → 204, or 404
  */
-const body = z.object({
+/** The request body, also the OpenAPI document's (http/api/openapi.ts). */
+export const BLOCK_BODY = z.object({
   cidr: z.string().min(1).max(64),
   for: z.string().min(1).max(16),
   reason: z.string().max(200).optional(),
@@ -44,7 +45,7 @@ export function blockAdmin(deps: { guards: Pick<Guards, 'blockIp' | 'unblock' | 
     } catch {
       return c.json(new HushError('HUSH_BODY_MALFORMED', { message: 'The request body is not valid JSON.' }).toJSON(), 400);
     }
-    const parsed = body.safeParse(raw);
+    const parsed = BLOCK_BODY.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return c.json(validationError(String(issue?.path[0] ?? 'body'), issue?.message ?? 'is not valid').toJSON(), 400);

@@ -13,6 +13,7 @@ import type { Fields } from '../body.js';
 import type { RequestClient } from '../client.js';
 import type { SessionCookie } from '../cookies.js';
 import { send } from '../respond.js';
+import { returnToSettings, withReturnTo } from '../return-to.js';
 
 export interface AccountApiDeps {
   /** What core's guarded-flow runner needs: the flows' dependencies, the envelope, the guards, the logger. */
@@ -31,12 +32,13 @@ export interface AccountApiDeps {
 export function accountApi(deps: AccountApiDeps): Hono {
   const app = new Hono();
   const { flows } = deps.guarded;
+  const returnTo = returnToSettings(flows.settings);
 
   const guarded = <I>(path: string, flow: GuardedFlow<I>): void => {
     app.post(path, async (c) => {
       const fields = await bodyOrReply(c);
       if (fields instanceof Response) return fields;
-      const outcome = await runGuarded(deps.guarded, flow, fields, deps.client.meta(c));
+      const outcome = withReturnTo(await runGuarded(deps.guarded, flow, fields, deps.client.meta(c)), fields, returnTo);
       return send(c, outcome, deps.cookie, outcome.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(outcome.retryAfterSeconds) });
     });
   };

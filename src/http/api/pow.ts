@@ -10,12 +10,13 @@ import type { GuardedAction, Guards } from '../../guard/guards.js';
  * this client must solve now. Point the widget's `challenge` attribute here.
  * It names no account, so it needs no envelope; it is never cached.
  */
-const query = z.object({ action: z.enum(['recovery', 'signup', 'magic-link', 'login']) });
+/** The query, also the OpenAPI document's (http/api/openapi.ts). */
+export const POW_QUERY = z.object({ action: z.enum(['recovery', 'signup', 'magic-link', 'login']) });
 
 export function powApi(deps: { guards: Pick<Guards, 'powChallenge'>; clientAddress: (c: Context) => string }): Hono {
   const app = new Hono();
   app.get('/v1/pow/challenge', async (c) => {
-    const parsed = query.safeParse({ action: c.req.query('action') });
+    const parsed = POW_QUERY.safeParse({ action: c.req.query('action') });
     if (!parsed.success) {
       const err = validationError('action', 'must be one of recovery, signup, magic-link, login');
       return c.json(err.toJSON(), 400);

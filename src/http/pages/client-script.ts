@@ -91,7 +91,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
 
   function done(form, body) {
     var next = form.getAttribute('data-next');
-    if (next) { window.location.assign(next); return; }
+    // The server accepted the return_to (or sent its default page) before putting it in the reply.
+    if (next) { window.location.assign((body && body.return_to) || next); return; }
     var result = document.getElementById('result');
     document.querySelectorAll('[data-hide-when-done]').forEach(function (el) { el.hidden = true; });
     result.querySelector('[data-message]').textContent = (body && body.message) || '';

@@ -1,3 +1,4 @@
+import { createContext, useContext } from 'hono/jsx';
 import type { Child, FC } from 'hono/jsx';
 import type { AssetUrls } from './assets.js';
 
@@ -145,16 +146,28 @@ export interface FormProps {
   children?: Child;
 }
 
-export const Form: FC<FormProps> = (p) => (
-  <form id={p.id} method="post" action={p.action} data-api={p.api} data-next={p.next} data-pow={p.pow}>
-    <div class="alert" id={`${p.id}-alert`} role="alert">
-      {p.error}
-    </div>
-    {p.children}
-    <button type="submit">{p.submit}</button>
-    <p class="status" id={`${p.id}-status`} role="status"></p>
-  </form>
-);
+/**
+ * The request's accepted `return_to` (http/return-to.ts), or null: every form
+ * carries it as a hidden field and the links between the sign-in pages keep
+ * it, so it survives the way from the first page to the mailed link and back.
+ */
+export const ReturnTo = createContext<string | null>(null);
+const ENTRY_PAGES = new Set(['/login', '/signup', '/forgot', '/magic']);
+
+export const Form: FC<FormProps> = (p) => {
+  const returnTo = useContext(ReturnTo);
+  return (
+    <form id={p.id} method="post" action={p.action} data-api={p.api} data-next={p.next} data-pow={p.pow}>
+      <div class="alert" id={`${p.id}-alert`} role="alert">
+        {p.error}
+      </div>
+      {returnTo === null ? null : <input type="hidden" name="return_to" value={returnTo} />}
+      {p.children}
+      <button type="submit">{p.submit}</button>
+      <p class="status" id={`${p.id}-status`} role="status"></p>
+    </form>
+  );
+};
 
 /** Shown in place of a form once it is done: the flow's one reply, and what to do next. */
 export const Result: FC<{ message?: string; children?: Child }> = ({ message, children }) => (
@@ -166,12 +179,16 @@ export const Result: FC<{ message?: string; children?: Child }> = ({ message, ch
   </section>
 );
 
-export const Links: FC<{ links: readonly { href: string; text: string }[] }> = ({ links }) => (
-  <ul class="links">
-    {links.map((l) => (
-      <li>
-        <a href={l.href}>{l.text}</a>
-      </li>
-    ))}
-  </ul>
-);
+export const Links: FC<{ links: readonly { href: string; text: string }[] }> = ({ links }) => {
+  const returnTo = useContext(ReturnTo);
+  const keep = (href: string): string => (returnTo !== null && ENTRY_PAGES.has(href) ? `${href}?return_to=${encodeURIComponent(returnTo)}` : href);
+  return (
+    <ul class="links">
+      {links.map((l) => (
+        <li>
+          <a href={keep(l.href)}>{l.text}</a>
+        </li>
+      ))}
+    </ul>
+  );
+};

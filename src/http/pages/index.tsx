@@ -12,7 +12,9 @@ import { csrfRefusal } from '../csrf.js';
 import { PAGE_CSP, refuseInsecureTokens } from '../security.js';
 import type { AccountApiDeps } from '../api/account.js';
 import { applySession } from '../respond.js';
+import { acceptedReturnTo, returnToSettings } from '../return-to.js';
 import { pageAssets } from './assets.js';
+import { ReturnTo } from './components.js';
 import type { PageShell } from './components.js';
 import { stateOf, stringFields, succeeded } from './state.js';
 import { devMailbox } from './mailbox.js';
@@ -60,6 +62,9 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
     passwordMinLength: config.passwordMinLength,
   });
   const allowed = new Set([config.origin, ...config.corsOrigins]);
+  const returnTo = returnToSettings(flows.settings);
+  const render = (c: Context, page: JSX.Element, status = 200): Promise<Response> =>
+    renderPage(c, <ReturnTo.Provider value={acceptedReturnTo(postedReturnTo.get(c.req.raw) ?? c.req.query('return_to'), returnTo)}>{page}</ReturnTo.Provider>, status);
 
   const app = new Hono();
   app.route('/', assets.routes);
@@ -78,7 +83,9 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
     const refused = csrfRefusal(c.req.method, c.req.raw.headers, allowed);
     if (refused !== null) return await problem(c, new HushError('HUSH_CSRF'));
     try {
-      return stringFields(await readBody(c.req.raw));
+      const fields = stringFields(await readBody(c.req.raw));
+      postedReturnTo.set(c.req.raw, fields.return_to);
+      return fields;
     } catch (err) {
       if (err instanceof HushError) return await problem(c, err);
       throw err;
@@ -104,7 +111,7 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
       const ok = succeeded(outcome.reply);
       if (ok && options.next !== undefined) {
         pageHeaders(c);
-        return c.redirect(options.next, 303);
+        return c.redirect(acceptedReturnTo(fields.return_to, returnTo) ?? options.next, 303);
       }
       const state = stateOf(outcome.reply, options.labels ?? LABELS, options.keepEmail === true ? fields.email : undefined);
       return render(c, view(state), ok ? 200 : outcome.reply.status);
@@ -163,7 +170,7 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
     return c.redirect('/login', 303);
   });
 
-  if (config.smtpUrl === undefined) app.route('/', devMailbox({ dataDir: config.dataDir, shell: shell(false), render }));
+  if (config.smtpUrl === undefined) app.route('/', devMailbox({ dataDir: config.dataDir, shell: shell(false), render: renderPage }));
   return app;
 }
 
@@ -176,7 +183,11 @@ export function pageHeaders(c: Context): void {
   c.header('X-Frame-Options', 'DENY');
 }
 
-export async function render(c: Context, page: JSX.Element, status = 200): Promise<Response> {
+/** The `return_to` a page's form posted, for the page that answers it (keyed by the request; gone with it). */
+const postedReturnTo = new WeakMap<Request, string | undefined>();
+
+export { renderPage as render };
+async function renderPage(c: Context, page: JSX.Element, status = 200): Promise<Response> {
   pageHeaders(c);
   const html = `<!DOCTYPE html>${String(await page)}`;
   return c.html(html, status as 200);

@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import { ERROR_CODES, HushError } from '../../kernel/errors.js';
+import type { ErrorCode } from '../../kernel/errors.js';
+import { LOGIN_OK, MAGIC_ACCEPTED, MAGIC_SIGNED_IN, PASSWORD_CHANGED, RECOVERY_ACCEPTED, RECOVERY_DONE, SIGNUP_ACCEPTED, VERIFIED } from '../../core/flows/index.js';
+import type { Reply } from '../../core/flows/index.js';
+import { BLOCK_BODY } from '../admin/blocks.js';
+import { POW_QUERY } from './pow.js';
+import { SESSION_INACTIVE } from './session-check.js';
+
+/**
+ * Every operation of the JSON API, as the OpenAPI document (openapi.ts)
+ * states it: its request schema with an example, and every reply it can give
+ * with the reply constants and error codes it answers. The schemas are zod,
+ * turned into JSON Schema 2020-12; the admin block body and the
+ * proof-of-work query are the very schemas their routes validate with. The
+ * account flows validate in core (`parse`, inside the envelope), so their
+ * schemas here are checked against the running app by
+ * test/http/openapi.test.ts: every example is sent and must pass validation.
+ */
+
+const email = z.string().min(1).max(320).describe('An email address; normalized (NFKC, lower-cased domain) before use.');
+const password = z.string().min(1).max(512).describe('At least HUSH_PASSWORD_MIN_LENGTH characters, at most 128.');
+const token = z.string().min(1).max(4096).describe('The token from the mailed link\'s fragment (`#token=…`).');
+const pow = z.string().optional().describe('An ALTCHA solution (base64 JSON) for GET /v1/pow/challenge, when the endpoint needs one.');
+const returnTo = z.string().max(2048).optional().describe('Where to go after signing in: a URL on HUSH_ORIGIN or HUSH_RETURN_TO_ORIGINS, or a path; anything else gives the default page. Carried by the mailed link.');
+
+export const schemas = {
+  Signup: z.object({ email, pow, return_to: returnTo }),
+  Login: z.object({ email, password, pow, return_to: returnTo }),
+  EmailRequest: z.object({ email, pow, return_to: returnTo }),
+  Token: z.object({ token, return_to: returnTo }),
+  TokenPassword: z.object({ token, password, return_to: returnTo }),
+  PasswordChange: z.object({ current: z.string().max(512).optional().describe('The current password; not needed by a session made by a mailed link within 10 minutes.'), password }),
+  SessionCheck: z.object({ session: z.string().min(1).describe('The value of the session cookie the app received.') }),
+  Block: BLOCK_BODY,
+  Events: z.union([z.array(z.record(z.string(), z.unknown())), z.object({ events: z.array(z.record(z.string(), z.unknown())) })]).describe('Account events (docs/detection.md), at most 1,000.'),
+  FlowReply: z.object({ status: z.string(), message: z.string(), return_to: z.string().optional().describe('Present when the request sent `return_to`.') }),
+  Error: z.object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+      message: z.string(),
+      details: z.array(z.object({ field: z.string().optional(), reason: z.string() })).optional(),
+    }),
+  }),
+  Session: z.object({ id: z.string(), email: z.string().describe('Masked: a***@example.com.') }),
+  SessionState: z.union([
+    z.object({ active: z.literal(true), identity: z.string(), email: z.string().optional().describe('With HUSH_FORWARD_AUTH_EMAIL=on.'), expires_at: z.string() }),
+    z.object({ active: z.literal(false) }),
+  ]),
+  Challenge: z.object({}).catchall(z.unknown()).describe('An ALTCHA challenge: hand it to the widget.'),
+  EventsAccepted: z.object({ accepted: z.number().int(), rejected: z.array(z.object({ index: z.number().int(), reason: z.string() })) }),
+  Signals: z.object({ signals: z.array(z.object({ id: z.string() }).catchall(z.unknown())), next: z.string().optional() }),
+  Signal: z.object({ signal: z.object({ id: z.string() }).catchall(z.unknown()) }),
+  BlockView: z.object({ id: z.string(), cidr: z.string(), reason: z.string(), source: z.string(), createdAt: z.string(), expiresAt: z.string() }),
+  Blocks: z.object({ blocks: z.array(z.object({ id: z.string() }).catchall(z.unknown())) }),
+  BlockCreated: z.object({ block: z.object({ id: z.string() }).catchall(z.unknown()) }),
+} as const;
+export type SchemaName = keyof typeof schemas;
+
+export interface ReplySpec {
+  status: number;
+  description: string;
+  schema?: SchemaName;
+  /** Named examples: a reply constant, or an error's fixed JSON. */
+  examples?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export interface Operation {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options';
+  path: string;
+  summary: string;
+  tag: 'account' | 'proxy' | 'detection' | 'admin';
+  /** The API key scope it needs, if any. */
+  scope?: 'events' | 'admin' | 'session';
+  /** Sends the session cookie. */
+  cookie?: boolean;
+  request?: { schema: SchemaName; example: Record<string, unknown> | unknown[] };
+  query?: Record<string, { description: string; required?: boolean; schema: Record<string, unknown> }>;
+  replies: ReplySpec[];
+}
+
+const ok = (r: Reply, name: string, description: string): ReplySpec => ({ status: r.status, description, schema: 'FlowReply', examples: { [name]: r.body } });
+/** The replies of one error status: every code named, with its fixed JSON. */
+function errors(...codes: ErrorCode[]): ReplySpec[] {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_CODES[code].status, [...(byStatus.get(ERROR_CODES[code].status) ?? []), code]);
+  return [...byStatus].map(([status, list]) => ({
+    status,
+    description: list.join(', '),
+    schema: 'Error' as const,
+    examples: Object.fromEntries(list.map((code) => [code, new HushError(code).toJSON()])),
+  }));
+}
+/** What any body-reading endpoint may answer about the bytes sent, the guards and the server. */
+const BODY = ['HUSH_VALIDATION', 'HUSH_BODY_MALFORMED', 'HUSH_BODY_TOO_LARGE', 'HUSH_UNSUPPORTED_MEDIA_TYPE', 'HUSH_CSRF', 'HUSH_INTERNAL'] as const;
+const GUARDED = [...BODY, 'HUSH_RATE_LIMITED', 'HUSH_POW_REQUIRED', 'HUSH_POW_INVALID', 'HUSH_FORBIDDEN', 'HUSH_UNAVAILABLE'] as const;
+const TOKEN = [...GUARDED, 'HUSH_TOKEN_INVALID', 'HUSH_INSECURE_TRANSPORT'] as const;
+const KEYED = ['HUSH_API_KEY_INVALID', 'HUSH_API_KEY_SCOPE', 'HUSH_INTERNAL'] as const;
+const email1 = 'ada@example.com';
+const RETURN = 'https://app.example.com/orders/7';
+
+const FORWARD_AUTH: Omit<Operation, 'method'> = {
+  path: '/v1/forward-auth',
+  summary: 'Forward auth for a reverse proxy (nginx auth_request, Traefik ForwardAuth, Caddy forward_auth); any method. `?redirect=1`: 302 to sign in instead of 401.',
+  tag: 'proxy',
+  cookie: true,
+  query: { redirect: { description: '`1`: without a session, redirect to the sign-in page (built from X-Forwarded-Proto/Host/Uri) instead of 401.', schema: { type: 'string', enum: ['1'] } } },
+  replies: [
+    { status: 200, description: 'A live session. No body.', headers: { 'X-Hush-Identity': 'The identity id.', 'X-Hush-Email': 'The address, only with HUSH_FORWARD_AUTH_EMAIL=on.' } },
+    { status: 302, description: 'No session, with `?redirect=1`: to the sign-in page.', headers: { Location: 'The sign-in page, with return_to when accepted.' } },
+    ...errors('HUSH_UNAUTHORIZED'),
+  ],
+};
+const SIGN_IN: Omit<Operation, 'method'> = {
+  path: '/v1/forward-auth/sign-in',
+  summary: 'Where nginx sends a visitor without a session (error_page 401): a redirect to sign in and back; any method.',
+  tag: 'proxy',
+  replies: [{ status: 302, description: 'To the sign-in page, with the page asked for as return_to when accepted.', headers: { Location: 'The sign-in page.' } }],
+};
+const ANY = ['get', 'head', 'post', 'put', 'patch', 'delete', 'options'] as const;
+
+export const OPERATIONS: readonly Operation[] = [
+  {
+    method: 'post', path: '/v1/signup', summary: 'Sign up with an address; the mailed link confirms it and signs in.', tag: 'account',
+    request: { schema: 'Signup', example: { email: email1, return_to: RETURN } },
+    replies: [ok(SIGNUP_ACCEPTED, 'SIGNUP_ACCEPTED', 'The one reply, whatever the address.'), ...errors(...GUARDED)],
+  },
+  {
+    method: 'post', path: '/v1/verify', summary: 'Confirm an address with the mailed token; signs in.', tag: 'account',
+    request: { schema: 'Token', example: { token: 'mRzLq0b1d9V8cA2x7kT3eW5yN4uH6jP0sF1gD8aZ2cE', return_to: RETURN } },
+    replies: [ok(VERIFIED, 'VERIFIED', 'Confirmed and signed in (sets the session cookie).'), ...errors(...TOKEN)],
+  },
+  {
+    method: 'post', path: '/v1/login', summary: 'Sign in with a password.', tag: 'account',
+    request: { schema: 'Login', example: { email: email1, password: 'correct horse battery staple', return_to: RETURN } },
+    replies: [ok(LOGIN_OK, 'LOGIN_OK', 'Signed in (sets the session cookie).'), ...errors(...GUARDED, 'HUSH_LOGIN_FAILED')],
+  },
+  { method: 'get', path: '/v1/session', summary: 'Who is signed in.', tag: 'account', cookie: true, replies: [{ status: 200, description: 'The identity, its address masked.', schema: 'Session', examples: { session: { id: 'k3q9x2m7b1c4', email: 'a***@example.com' } } }, ...errors('HUSH_UNAUTHORIZED')] },
+  { method: 'post', path: '/v1/logout', summary: 'Sign out of this session.', tag: 'account', cookie: true, replies: [{ status: 204, description: 'Signed out (the cookie is cleared), or there was no session.' }, ...errors('HUSH_CSRF')] },
+  {
+    method: 'post', path: '/v1/recovery', summary: 'Ask for a password-reset link.', tag: 'account',
+    request: { schema: 'EmailRequest', example: { email: email1, return_to: RETURN } },
+    replies: [ok(RECOVERY_ACCEPTED, 'RECOVERY_ACCEPTED', 'The one reply, whatever the address.'), ...errors(...GUARDED)],
+  },
+  {
+    method: 'post', path: '/v1/recovery/confirm', summary: 'Choose a new password with the mailed token.', tag: 'account',
+    request: { schema: 'TokenPassword', example: { token: 'mRzLq0b1d9V8cA2x7kT3eW5yN4uH6jP0sF1gD8aZ2cE', password: 'a new long password', return_to: RETURN } },
+    replies: [ok(RECOVERY_DONE, 'RECOVERY_DONE', 'Changed; every session of the account is signed out.'), ...errors(...TOKEN)],
+  },
+  {
+    method: 'post', path: '/v1/magic-link', summary: 'Ask for a sign-in link (creates the account when used, for a new address).', tag: 'account',
+    request: { schema: 'EmailRequest', example: { email: email1, return_to: RETURN } },
+    replies: [ok(MAGIC_ACCEPTED, 'MAGIC_ACCEPTED', 'The one reply, whatever the address.'), ...errors(...GUARDED)],
+  },
+  {
+    method: 'post', path: '/v1/magic-link/confirm', summary: 'Sign in with the mailed token.', tag: 'account',
+    request: { schema: 'Token', example: { token: 'mRzLq0b1d9V8cA2x7kT3eW5yN4uH6jP0sF1gD8aZ2cE', return_to: RETURN } },
+    replies: [ok(MAGIC_SIGNED_IN, 'MAGIC_SIGNED_IN', 'Signed in (sets the session cookie).'), ...errors(...TOKEN)],
+  },
+  {
+    method: 'post', path: '/v1/password', summary: 'Change (or first set) the password.', tag: 'account', cookie: true,
+    request: { schema: 'PasswordChange', example: { current: 'correct horse battery staple', password: 'a new long password' } },
+    replies: [ok(PASSWORD_CHANGED, 'PASSWORD_CHANGED', 'Changed; the other sessions are signed out.'), ...errors(...BODY, 'HUSH_UNAUTHORIZED', 'HUSH_PASSWORD_MISMATCH', 'HUSH_RATE_LIMITED')],
+  },
+  ...ANY.map((method) => ({ ...FORWARD_AUTH, method })),
+  ...ANY.map((method) => ({ ...SIGN_IN, method })),
+  {
+    method: 'post', path: '/v1/session/check', summary: 'For an app server: is this cookie value a live session? (RFC 7662 style)', tag: 'proxy', scope: 'session',
+    request: { schema: 'SessionCheck', example: { session: 'mRzLq0b1d9V8cA2x7kT3eW5yN4uH6jP0sF1gD8aZ2cE' } },
+    replies: [
+      { status: 200, description: 'Whether it is live, and whose.', schema: 'SessionState', examples: { active: { active: true, identity: 'k3q9x2m7b1c4', expires_at: '2026-12-17T10:00:00.000Z' }, inactive: SESSION_INACTIVE } },
+      ...errors(...KEYED, 'HUSH_VALIDATION', 'HUSH_BODY_MALFORMED', 'HUSH_BODY_TOO_LARGE', 'HUSH_UNSUPPORTED_MEDIA_TYPE'),
+    ],
+  },
+  {
+    method: 'get', path: '/v1/pow/challenge', summary: 'A proof-of-work challenge for one action.', tag: 'account',
+    query: { action: { description: 'The endpoint the solution is for.', required: true, schema: z.toJSONSchema(POW_QUERY.shape.action) } },
+    replies: [{ status: 200, description: 'An ALTCHA challenge.', schema: 'Challenge' }, ...errors('HUSH_VALIDATION')],
+  },
+  {
+    method: 'post', path: '/v1/events', summary: 'Send your app\'s account events (docs/detection.md).', tag: 'detection', scope: 'events',
+    request: { schema: 'Events', example: [{ name: 'users.login.failure', at: 1767261600000, 'usr.login': email1, 'usr.exists': true, 'network.client.ip': '203.0.113.9' }] },
+    replies: [{ status: 202, description: 'The good events are kept; each bad one is listed.', schema: 'EventsAccepted', examples: { accepted: { accepted: 1, rejected: [] } } }, ...errors(...KEYED, 'HUSH_VALIDATION', 'HUSH_BODY_MALFORMED', 'HUSH_BODY_TOO_LARGE')],
+  },
+  {
+    method: 'get', path: '/v1/signals', summary: 'Detection signals, newest first.', tag: 'detection', scope: 'admin',
+    query: {
+      since: { description: 'ISO time or epoch ms.', schema: { type: 'string' } },
+      severity: { description: 'Lowest severity.', schema: { type: 'string' } },
+      rule: { description: 'A rule id.', schema: { type: 'string' } },
+      limit: { description: '1 to 500.', schema: { type: 'integer' } },
+      cursor: { description: 'From the previous page\'s `next`.', schema: { type: 'string' } },
+    },
+    replies: [{ status: 200, description: 'A page of signals.', schema: 'Signals' }, ...errors(...KEYED, 'HUSH_VALIDATION')],
+  },
+  { method: 'get', path: '/v1/signals/{id}', summary: 'One signal.', tag: 'detection', scope: 'admin', replies: [{ status: 200, description: 'The signal.', schema: 'Signal' }, ...errors(...KEYED, 'HUSH_NOT_FOUND')] },
+  { method: 'get', path: '/admin/v1/blocks', summary: 'The block list.', tag: 'admin', scope: 'admin', replies: [{ status: 200, description: 'Every live block.', schema: 'Blocks' }, ...errors(...KEYED)] },
+  {
+    method: 'post', path: '/admin/v1/blocks', summary: 'Block an address or range for a while.', tag: 'admin', scope: 'admin',
+    request: { schema: 'Block', example: { cidr: '203.0.113.0/24', for: '1h', reason: 'credential stuffing' } },
+    replies: [{ status: 201, description: 'The block.', schema: 'BlockCreated' }, ...errors(...KEYED, 'HUSH_VALIDATION', 'HUSH_BODY_MALFORMED', 'HUSH_BODY_TOO_LARGE')],
+  },
+  { method: 'delete', path: '/admin/v1/blocks/{id}', summary: 'Lift a block.', tag: 'admin', scope: 'admin', replies: [{ status: 204, description: 'Lifted.' }, ...errors(...KEYED, 'HUSH_NOT_FOUND')] },
+  { method: 'get', path: '/v1/openapi.json', summary: 'This document.', tag: 'account', replies: [{ status: 200, description: 'OpenAPI 3.1.' }] },
+];
