@@ -22,6 +22,8 @@ import { PasswordHasher } from './core/password.js';
 import { PasswordPolicy } from './core/password-policy.js';
 import { Tokens } from './core/token.js';
 import { Sessions } from './core/session.js';
+import { SECOND_FACTOR_MAX_FAILURES, SECOND_FACTOR_WINDOW_MS, SECOND_STEP_TTL_MS, SecondFactor } from './core/second-factor.js';
+import { SecretBox } from './core/secret-box.js';
 import { runGuarded } from './core/guarded-flow.js';
 import type { GuardedDeps, GuardedOutcome } from './core/guarded-flow.js';
 import type { FlowDeps, GuardedFlow, RequestMeta } from './core/flows/index.js';
@@ -52,6 +54,7 @@ import { SqlSignalStore } from './store/signals.js';
 import { SqlApiKeyStore } from './store/api-keys.js';
 import { createApp } from './http/app.js';
 import { accountApi } from './http/api/account.js';
+import { secondFactorApi } from './http/api/second-factor.js';
 import { requestClient } from './http/client.js';
 import { healthRoutes } from './http/health.js';
 import { keyedMetrics, metricsApp } from './http/metrics.js';
@@ -254,6 +257,13 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       clock,
       random,
       settings: { origin: config.origin, recoveryTtlMs: config.recoveryTtl, magicTtlMs: config.magicTtl, verifyTtlMs: config.verifyTtl },
+      secondFactor: new SecondFactor({
+        box: new SecretBox(secret, 'totp', random),
+        clock,
+        random,
+        instanceSecret: secret,
+        settings: { issuer: config.productName, stepTtlMs: SECOND_STEP_TTL_MS, maxFailures: SECOND_FACTOR_MAX_FAILURES, failureWindowMs: SECOND_FACTOR_WINDOW_MS },
+      }),
     };
     const envelope = new Envelope({ clock, floorMinMs: config.floorMin, concurrency: config.flowConcurrency, enabled: options.envelope ?? true });
     envelopeGauge(metrics, envelope);
@@ -278,6 +288,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
         healthRoutes({ db: database.db, isStopping: () => stopping }),
         keyedMetrics({ metrics, key: config.metricsKey }),
         accountApi({ guarded, cookie, client }),
+        secondFactorApi({ guarded, cookie, client }),
         powApi({ guards, clientAddress: client.address }),
         eventsApi({ intake: detect.detection, apiKeys: stores.apiKeys, clock, logger }),
         signalsApi({ signals: stores.signals, apiKeys: stores.apiKeys, clock }),
@@ -293,6 +304,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       sweeps: [
         (now) => store.tokens.pruneExpired(now),
         (now) => store.sessions.pruneExpired(now),
+        (now) => store.secondFactors.pruneSteps(now),
         (now) => stores.blocks.purgeExpired(now.getTime()),
         (now) => stores.spentPow.sweep(now.getTime()),
         (now) => stores.outbox.pruneSettled(new Date(now.getTime() - config.outboxRetention)),

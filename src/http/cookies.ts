@@ -26,4 +26,22 @@ export class SessionCookie {
   clear(c: Context): void {
     deleteCookie(c, this.name, { httpOnly: true, secure: this.#secure, sameSite: 'Lax', path: '/' });
   }
+
+  /** The second step of a sign-in (a correct password, an account with TOTP): its own short-lived cookie, never a session. */
+  get secondStepName(): string {
+    return this.#secure ? '__Host-hush_second_step' : 'hush_second_step';
+  }
+
+  readSecondStep(c: Context): string | null {
+    const v = getCookie(c, this.secondStepName);
+    return v === undefined || v.length === 0 ? null : v;
+  }
+
+  setSecondStep(c: Context, token: string, expiresAt: Date): void {
+    setCookie(c, this.secondStepName, token, { httpOnly: true, secure: this.#secure, sameSite: 'Strict', path: '/', expires: expiresAt });
+  }
+
+  clearSecondStep(c: Context): void {
+    deleteCookie(c, this.secondStepName, { httpOnly: true, secure: this.#secure, sameSite: 'Strict', path: '/' });
+  }
 }

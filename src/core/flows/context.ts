@@ -7,6 +7,7 @@ import type { Tokens } from '../token.js';
 import type { Sessions } from '../session.js';
 import type { AccountEvent } from '../event.js';
 import type { Reply } from './reply.js';
+import type { SecondFactor } from '../second-factor.js';
 
 /** Where links in mail point and how long tokens live. Links come from the configured origin only. */
 export interface FlowSettings {
@@ -26,6 +27,8 @@ export interface FlowDeps {
   clock: Clock;
   random: Random;
   settings: FlowSettings;
+  /** TOTP, recovery codes and the second step of a sign-in (core/second-factor.ts). */
+  secondFactor: SecondFactor;
 }
 
 /** Who asked: recorded on events, never used to decide a reply. */
@@ -45,10 +48,14 @@ export interface Outcome {
   reply: Reply;
   session?: NewSession;
   clearSession?: boolean;
+  /** The second step of a sign-in opened (a correct password, an account with TOTP): its short-lived cookie. */
+  secondStep?: NewSession;
+  /** The second step is over (spent or expired): clear its cookie. */
+  clearSecondStep?: boolean;
 }
 
 /** A link on the configured origin, with the token in the fragment so it never reaches a server log or a Referer. */
-export function tokenLink(settings: FlowSettings, page: 'reset' | 'verify' | 'magic', token: string): string {
+export function tokenLink(settings: FlowSettings, page: 'reset' | 'verify' | 'magic' | 'disown', token: string): string {
   return `${settings.origin}/${page}#token=${token}`;
 }
 
