@@ -3,6 +3,7 @@ import { randomId } from '../../kernel/random.js';
 import type { GuardedFlow } from './flow.js';
 import { BAD_TOKEN, reply } from './reply.js';
 import { signInOrSecondStep } from './second-factor.js';
+import { describeDevice } from '../device.js';
 import { recordEvent } from './context.js';
 import type { NewSession } from './context.js';
 
@@ -59,6 +60,8 @@ export const verify: GuardedFlow<TokenInput> = {
       // A confirmed account with TOTP (a stale link) signs in only with its code.
       if (identity.totpEnabled) return signInOrSecondStep(tx, deps, identity, meta, 'verify', VERIFIED);
       const session: NewSession = await deps.sessions.create(tx.sessions, identity.id, meta);
+      // The device that opened the link is the account's first known one: a sign-in from another is news to the owner.
+      await tx.secondFactors.rememberDevice(identity.id, describeDevice(meta.userAgent), now);
       return { reply: VERIFIED, session };
     });
   },
