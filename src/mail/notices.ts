@@ -22,8 +22,8 @@ export function accountNotice(vars: Record<string, string>, productName: string,
     intro: [intro],
     actions: [{ label: "This wasn't me", link }],
     outro: [
-      'If it was you, there is nothing to do.',
-      "If it was not, use the button above: it signs every session of your account out and mails you a link to choose a new password. It works once.",
+      'If you did this, there is nothing to do.',
+      "If you did not, use the button above: it signs every session of your account out and mails you a link to choose a new password. It works once.",
     ],
   };
 }
