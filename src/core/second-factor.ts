@@ -11,7 +11,7 @@ import type { Identity } from './identity.js';
 import type { SecretBox } from './secret-box.js';
 import { hashToken } from './token.js';
 import { toBase64Url } from '../kernel/random.js';
-import { TOTP_SECRET_BYTES, base32Encode, matchTotp, otpauthUri } from './totp.js';
+import { TOTP_SECRET_BYTES, base32Encode, matchTotp, normalizeTotpCode, otpauthUri } from './totp.js';
 
 export interface TotpState {
   /** The sealed secret in force, or null. */
@@ -172,11 +172,17 @@ export class SecondFactor {
   }
 }
 
-/** Reads `code` or `recovery_code` from a body (validation from the input alone). */
+/**
+ * Reads `code` or `recovery_code` from a body (validation from the input
+ * alone). A `code` that is not six digits but has a recovery code's shape is
+ * taken as one: the pages ask for either in one field.
+ */
 export function parseFactor(input: Readonly<Record<string, unknown>>): FactorInput {
   const code = input.code;
   const recovery = input.recovery_code;
-  if (typeof code === 'string' && code.trim().length > 0 && code.length <= 32) return { code };
+  if (typeof code === 'string' && code.trim().length > 0 && code.length <= 32) {
+    return normalizeTotpCode(code) === null && /^[a-z2-7]{16}$/i.test(code.replace(/[\s-]/g, '')) ? { recoveryCode: code } : { code };
+  }
   if (typeof recovery === 'string' && recovery.trim().length > 0 && recovery.length <= 64) return { recoveryCode: recovery };
   return null;
 }

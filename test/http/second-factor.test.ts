@@ -277,3 +277,59 @@ describe('sessions the owner controls', () => {
     expect((await t.request('/v1/disown', { json: { token: tokenOf(link) } })).status).toBe(400);
   });
 });
+
+describe('pages without JavaScript', () => {
+  const ORIGIN = 'https://id.example.test';
+  /** A form post as a browser sends it from a page of the origin. */
+  const form = (path: string, fields: Record<string, string>, cookie: string, ip: string): Promise<Response> =>
+    t.request(path, { form: fields, headers: { cookie, origin: ORIGIN } }, ip);
+
+  it('enrol from the security page (QR code as inline SVG), sign in through the code page, see and revoke sessions', async () => {
+    const email = freshEmail();
+    const ip = freshIp();
+    const { cookie } = await createAccount(t, email, PASSWORD, { ip });
+    const security = await t.request('/account/security', { headers: { cookie } }, ip);
+    expect(security.status).toBe(200);
+    expect(await security.text()).toContain('Set up an authenticator app');
+    const setup = await form('/account/security/totp/setup', {}, cookie, ip);
+    const setupHtml = await setup.text();
+    expect(setupHtml).toMatch(/<figure class="qr" role="img" aria-label="[^"]+"><svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const secret = /<code class="secret">([A-Z2-7 ]+)<\/code>/.exec(setupHtml)?.[1]?.replace(/ /g, '') ?? '';
+    const key = base32Decode(secret);
+    if (key === null || secret === '') throw new Error('no key on the setup page');
+    const confirmed = await form('/account/security/totp/confirm', { code: totpAt(key, totpStep(clock.now())) }, cookie, ip);
+    const codes = [...(await confirmed.text()).matchAll(/<li>([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})<\/li>/g)].map((m) => m[1]);
+    expect(codes).toHaveLength(10);
+    clock.advance(30_000);
+
+    const login = await form('/login', { email, password: PASSWORD }, '', ip);
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe('/login/second-factor');
+    const step = cookiesOf(login).get('__Host-hush_second_step') ?? '';
+    expect(cookiesOf(login).has('__Host-hush_session')).toBe(false);
+    const wrong = await form('/login/second-factor', { code: '000004' }, `__Host-hush_second_step=${step}`, ip);
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('That code is not right');
+    const right = await form('/login/second-factor', { code: codes[0] ?? '' }, `__Host-hush_second_step=${step}`, ip);
+    expect(right.status).toBe(303);
+    expect(right.headers.get('location')).toBe('/account');
+    const session = `__Host-hush_session=${cookiesOf(right).get('__Host-hush_session') ?? ''}`;
+    const page = await (await t.request('/account/security', { headers: { cookie: session } }, ip)).text();
+    expect(page).toContain('You have 9 recovery codes left');
+    expect(page).toContain('(this device)');
+    const id = /name="id" value="([\w-]{22})"/.exec(page)?.[1] ?? '';
+    const revoked = await form('/account/security/sessions/revoke', { id }, session, ip);
+    expect(await revoked.text()).toContain('That session was signed out.');
+    expect((await t.request('/v1/session', { headers: { cookie } }, ip)).status).toBe(401);
+  });
+
+  it('the reset page asks for a code only as an optional field; the security page needs a session', async () => {
+    const reset = await (await t.request('/reset')).text();
+    expect(reset).toMatch(/<input id="reset-code" name="code" type="text" autocomplete="one-time-code"(?![^>]*required)/);
+    const security = await t.request('/account/security', {}, freshIp());
+    expect(security.status).toBe(303);
+    expect(security.headers.get('location')).toBe('/login');
+    const cross = await t.request('/account/security/totp/setup', { form: {}, headers: { origin: 'https://evil.test' } }, freshIp());
+    expect(cross.status).toBe(403);
+  });
+});

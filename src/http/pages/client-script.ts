@@ -90,6 +90,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   }
 
   function done(form, body) {
+    // A right password (or link) for an account with two-step sign-in: on to the code.
+    if (body && body.status === 'second_factor_required') { window.location.assign('/login/second-factor'); return; }
     var next = form.getAttribute('data-next');
     if (next) { window.location.assign(next); return; }
     var result = document.getElementById('result');
