@@ -24,6 +24,7 @@ import { Tokens } from './core/token.js';
 import { Sessions } from './core/session.js';
 import { SECOND_FACTOR_MAX_FAILURES, SECOND_FACTOR_WINDOW_MS, SECOND_STEP_TTL_MS, SecondFactor } from './core/second-factor.js';
 import { SecretBox } from './core/secret-box.js';
+import { PwnedRangeCheck } from './core/breached.js';
 import { runGuarded } from './core/guarded-flow.js';
 import type { GuardedDeps, GuardedOutcome } from './core/guarded-flow.js';
 import type { FlowDeps, GuardedFlow, RequestMeta } from './core/flows/index.js';
@@ -257,6 +258,18 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       clock,
       random,
       settings: { origin: config.origin, recoveryTtlMs: config.recoveryTtl, magicTtlMs: config.magicTtl, verifyTtlMs: config.verifyTtl },
+      ...(config.breachedPasswords === 'off'
+        ? {}
+        : {
+            breached: new PwnedRangeCheck({
+              url: config.breachedUrl,
+              timeoutMs: config.breachedTimeout,
+              failClosed: config.breachedPasswords === 'fail-closed',
+              clock,
+              fetch: globalThis.fetch,
+              onFailure: (err) => logger.warn({ err }, 'the breached-password check could not reach the range API'),
+            }),
+          }),
       secondFactor: new SecondFactor({
         box: new SecretBox(secret, 'totp', random),
         clock,

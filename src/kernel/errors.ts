@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   HUSH_RATE_LIMITED: { status: 429, message: 'Too many attempts. Wait a while and try again.' },
   HUSH_POW_REQUIRED: { status: 400, message: 'A proof-of-work solution is required (field "pow").' },
   HUSH_POW_INVALID: { status: 400, message: 'The proof-of-work solution is not valid; fetch a new challenge and solve it.' },
+  HUSH_BREACH_CHECK_FAILED: { status: 503, message: 'Your new password could not be checked against known data breaches. Try again in a moment.' },
   HUSH_UNAVAILABLE: { status: 503, message: 'The service is not ready.' },
   HUSH_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
   HUSH_CONFIG_INVALID: { status: 500, message: 'The configuration is not valid.' },

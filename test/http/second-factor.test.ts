@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { base32Decode, totpAt, totpStep } from '../../src/core/totp.js';
@@ -18,11 +21,23 @@ let ipSeq = 0;
 const freshIp = (): string => `203.0.${Math.floor(ipSeq / 250)}.${(ipSeq++ % 250) + 1}`;
 let emailSeq = 0;
 const freshEmail = (): string => `person${emailSeq++}@example.com`;
+/** A local server speaking the range API of Have I Been Pwned, for the breached-password check: BREACHED is in its corpus. */
+const BREACHED = 'this one leaked in a breach';
+let range: Server;
 beforeAll(async () => {
-  t = await testHush({ HUSH_LIMIT_LOGIN_ADDRESS: '20/15m' }, { clock });
+  const digest = createHash('sha1').update(BREACHED).digest('hex').toUpperCase();
+  range = createServer((req, res) => {
+    const prefix = (req.url ?? '').split('/').pop() ?? '';
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`${'0'.repeat(35)}:0\r\n${digest.startsWith(prefix) ? `${digest.slice(5)}:7` : `${'A'.repeat(35)}:1`}`);
+  });
+  await new Promise<void>((r) => range.listen(0, '127.0.0.1', r));
+  const address = range.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  t = await testHush({ HUSH_LIMIT_LOGIN_ADDRESS: '20/15m', HUSH_BREACHED_PASSWORDS: 'fail-closed', HUSH_BREACHED_URL: `http://127.0.0.1:${port}/range/` }, { clock });
 }, 60_000);
 afterAll(async () => {
   await t.close();
+  await new Promise<void>((r) => range.close(() => r()));
 });
 
 /** Every cookie a reply set, by name (value, or '' when it was cleared). */
@@ -331,5 +346,27 @@ describe('pages without JavaScript', () => {
     expect(security.headers.get('location')).toBe('/login');
     const cross = await t.request('/account/security/totp/setup', { form: {}, headers: { origin: 'https://evil.test' } }, freshIp());
     expect(cross.status).toBe(403);
+  });
+});
+
+describe('breached passwords (HUSH_BREACHED_PASSWORDS, against a local range server)', () => {
+  it('refuses a breached first password, change and reset, before any token or account is looked at', async () => {
+    const email = freshEmail();
+    const ip = freshIp();
+    await t.request('/v1/signup', { json: { email } }, ip);
+    const verified = await t.request('/v1/verify', { json: { token: tokenOf(await t.linkFor(email, '/verify#token=')) } }, ip);
+    const cookie = sessionCookieOf(verified);
+    const first = await t.request('/v1/password', { json: { password: BREACHED }, headers: { cookie } }, ip);
+    expect(first.status).toBe(400);
+    expect(await first.text()).toContain('appears in a known data breach');
+    expect((await t.request('/v1/password', { json: { password: PASSWORD }, headers: { cookie } }, ip)).status).toBe(200);
+    await t.request('/v1/recovery', { json: { email } }, ip);
+    const token = tokenOf(await t.linkFor(email, '/reset#token='));
+    // A bad token and a good one get the same refusal: the check runs before the token is read.
+    const bad = await t.request('/v1/recovery/confirm', { json: { token: 'x'.repeat(43), password: BREACHED } }, ip);
+    const good = await t.request('/v1/recovery/confirm', { json: { token, password: BREACHED } }, ip);
+    expect(bad.status).toBe(400);
+    expect(await good.text()).toBe(await bad.text());
+    expect((await t.request('/v1/recovery/confirm', { json: { token, password: 'a new and unbreached passphrase' } }, ip)).status).toBe(200);
   });
 });

@@ -8,6 +8,7 @@ import type { Sessions } from '../session.js';
 import type { AccountEvent } from '../event.js';
 import type { Reply } from './reply.js';
 import type { SecondFactor } from '../second-factor.js';
+import type { BreachedPasswordCheck } from '../breached.js';
 
 /** Where links in mail point and how long tokens live. Links come from the configured origin only. */
 export interface FlowSettings {
@@ -29,6 +30,8 @@ export interface FlowDeps {
   settings: FlowSettings;
   /** TOTP, recovery codes and the second step of a sign-in (core/second-factor.ts). */
   secondFactor: SecondFactor;
+  /** Breached-password check (HUSH_BREACHED_PASSWORDS); absent when off. */
+  breached?: BreachedPasswordCheck;
 }
 
 /** Who asked: recorded on events, never used to decide a reply. */

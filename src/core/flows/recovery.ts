@@ -75,6 +75,8 @@ export const recoveryConfirm: GuardedFlow<RecoveryConfirmInput> = {
   guard: { action: 'confirm', identifier: () => null, silentReply: BAD_TOKEN },
   parse: (input, deps) => ({ token: parseToken(input).token, password: deps.policy.check(input.password), factor: parseFactor(input) }),
   async run(deps, input, meta) {
+    // Before the token is looked at: the same check, and cost, for every token.
+    await deps.breached?.check(input.password);
     const passwordHash = await deps.hasher.hash(input.password);
     try {
       return await confirmInTransaction(deps, input, meta, passwordHash);
