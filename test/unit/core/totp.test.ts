@@ -3,6 +3,7 @@ import { base32Decode, base32Encode, hotp, matchTotp, otpauthUri, totpAt, totpSt
 import { SecretBox } from '../../../src/core/secret-box.js';
 import { describeDevice } from '../../../src/core/device.js';
 import { SeededRandom, cryptoRandom } from '../../../src/kernel/random.js';
+import { REDACTED, redactDeep } from '../../../src/kernel/log.js';
 
 const ascii = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'ascii'));
 
@@ -89,5 +90,13 @@ describe('describeDevice', () => {
     expect(describeDevice('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0')).toBe('Edge on Windows');
     expect(describeDevice('Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1')).toBe('Safari on iOS');
     expect(describeDevice(null)).toBe('Unknown device');
+  });
+});
+
+describe('log redaction of the second factor', () => {
+  // A bare `code` is left alone: errors carry their code under that name (HUSH_…, ECONNREFUSED), and no body is logged.
+  it('redacts recovery codes, the second step and TOTP secrets by field name', () => {
+    const out = redactDeep({ code: 'HUSH_INTERNAL', recovery_code: 'abcd-efgh', recovery_codes: ['x'], second_step: 's', totp_secret: 't', device: 'Firefox on Linux' });
+    expect(out).toEqual({ code: 'HUSH_INTERNAL', recovery_code: REDACTED, recovery_codes: REDACTED, second_step: REDACTED, totp_secret: REDACTED, device: 'Firefox on Linux' });
   });
 });
