@@ -234,6 +234,31 @@ describe('removing TOTP and new recovery codes', () => {
   });
 });
 
+describe('owner notices', () => {
+  it('are at most ten per account per hour, whatever causes them', async () => {
+    const e = await enrolled();
+    for (let i = 0; i < 11; i++) {
+      clock.advance(30_000);
+      expect((await e.t.request('/v1/totp/recovery-codes', { json: { code: e.code() }, headers: { cookie: e.cookie } }, e.ip)).status).toBe(200);
+    }
+    const notices = (await e.t.mailbox()).filter((m) => m.to.includes(e.email) && m.links.some((l) => l.includes('/disown#token=')));
+    // One for TOTP added, nine of the eleven new sets of codes: then the budget is spent.
+    expect(notices).toHaveLength(10);
+    clock.advance(3_600_000);
+    expect((await e.t.request('/v1/totp/recovery-codes', { json: { code: e.code() }, headers: { cookie: e.cookie } }, e.ip)).status).toBe(200);
+    expect((await e.t.mailbox()).filter((m) => m.to.includes(e.email) && m.links.some((l) => l.includes('/disown#token=')))).toHaveLength(11);
+  });
+
+  it('the TOTP-added notice\'s link also removes TOTP, so whoever added it cannot hold the reset', async () => {
+    const e = await enrolled();
+    const link = (await e.t.mailbox()).filter((m) => m.to.includes(e.email) && m.subject.includes('authenticator app was added')).flatMap((m) => m.links)[0] ?? '';
+    expect((await e.t.request('/v1/disown', { json: { token: tokenOf(link) } }, e.ip)).status).toBe(200);
+    expect((await e.t.request('/v1/session', { headers: { cookie: e.cookie } }, e.ip)).status).toBe(401);
+    const login = await e.t.request('/v1/login', { json: { email: e.email, password: PASSWORD } }, e.ip);
+    expect(((await login.json()) as { status: string }).status).toBe('signed_in');
+  });
+});
+
 describe('reset with a second factor', () => {
   it('does not set a password from the link alone; the link still works with a code', async () => {
     const e = await enrolled();
