@@ -166,7 +166,7 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
     return c.redirect('/login', 303);
   });
 
-  app.route('/', securityPages({ ...deps, shell: shell(false), render, readForm, redirect: (c, to) => (pageHeaders(c), c.redirect(to, 303)) }));
+  app.route('/', securityPages({ ...deps, shell: shell(false), loginPow: powFor('login'), powShell: shell(true), render, readForm, redirect: (c, to) => (pageHeaders(c), c.redirect(to, 303)) }));
   if (config.smtpUrl === undefined) app.route('/', devMailbox({ dataDir: config.dataDir, shell: shell(false), render }));
   return app;
 }

@@ -15,7 +15,7 @@ import { listSessions, revokeOtherSessions, revokeSession } from '../../core/flo
 import type { SessionView } from '../../core/flows/sessions.js';
 import type { AccountApiDeps } from '../api/account.js';
 import { applySession } from '../respond.js';
-import { Field, Form, Layout, Links, Result } from './components.js';
+import { Field, Form, Layout, Links, PowWidget, Result } from './components.js';
 import type { PageShell } from './components.js';
 import { stateOf, succeeded } from './state.js';
 import type { FormState } from './views-entry.js';
@@ -29,6 +29,10 @@ import type { FormState } from './views-entry.js';
  */
 export interface SecurityPagesDeps extends AccountApiDeps {
   shell: PageShell;
+  /** Login asks for proof-of-work after failures (HUSH_POW_ENDPOINTS has login): the code page carries the widget, solved on demand. */
+  loginPow: boolean;
+  /** The shell of a page that loads the proof-of-work widget. */
+  powShell: PageShell;
   render: (c: Context, page: JSX.Element, status?: number) => Promise<Response>;
   /** Reads a posted form after the cross-site check, or answers the refusal as a page. */
   readForm: (c: Context) => Promise<Record<string, string> | Response>;
@@ -42,7 +46,8 @@ export function securityPages(deps: SecurityPagesDeps): Hono {
   const { shell, render } = deps;
   const app = new Hono();
 
-  app.get('/login/second-factor', (c) => render(c, <SecondFactorPage shell={shell} state={{}} />));
+  const codePage = (state: FormState): JSX.Element => <SecondFactorPage shell={deps.loginPow ? deps.powShell : shell} pow={deps.loginPow} state={state} />;
+  app.get('/login/second-factor', (c) => render(c, codePage({})));
   app.post('/login/second-factor', async (c) => {
     const fields = await deps.readForm(c);
     if (fields instanceof Response) return fields;
@@ -50,7 +55,7 @@ export function securityPages(deps: SecurityPagesDeps): Hono {
     applySession(c, outcome, deps.cookie);
     if (outcome.retryAfterSeconds !== undefined) c.header('Retry-After', String(outcome.retryAfterSeconds));
     if (succeeded(outcome.reply)) return deps.redirect(c, '/account');
-    return render(c, <SecondFactorPage shell={shell} state={stateOf(outcome.reply, FACTOR_LABELS)} />, outcome.reply.status);
+    return render(c, codePage(stateOf(outcome.reply, FACTOR_LABELS)), outcome.reply.status);
   });
 
   app.get('/disown', (c) => render(c, <DisownPage shell={shell} state={{}} />));
@@ -135,12 +140,14 @@ export const FactorField: FC<{ form: string; state: FormState; hint?: string; op
   />
 );
 
-const SecondFactorPage: FC<{ shell: PageShell; state: FormState }> = ({ shell, state }) => (
+/** Each code counts as a login attempt, so after failures it may need the proof-of-work too, solved only when the server asks. */
+const SecondFactorPage: FC<{ shell: PageShell; pow: boolean; state: FormState }> = ({ shell, pow, state }) => (
   <Layout shell={shell} title="Enter your code">
     <h1>Enter your code</h1>
     <p>Your account asks for a second step. Open your authenticator app and enter the code it shows now.</p>
-    <Form id="second" action="/login/second-factor" api="/v1/login/second-factor" next="/account" error={state.error} submit="Sign in">
+    <Form id="second" action="/login/second-factor" api="/v1/login/second-factor" next="/account" pow={pow ? 'on-demand' : undefined} error={state.error} submit="Sign in">
       <FactorField form="second" state={state} />
+      {pow ? <PowWidget action="login" /> : null}
     </Form>
     <Links
       links={[
