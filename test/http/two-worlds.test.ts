@@ -134,7 +134,7 @@ const actions: [number, fc.Arbitrary<Action>][] = [
   [4, fc.constant<Action>({ kind: 'deliver' })],
   // The attacker's own second factor and sessions.
   [2, fc.record({ kind: fc.constant('totp' as const), op: fc.constantFrom<TotpOp>('enrol', 'enrol', 'setup', 'confirm', 'remove', 'regenerate') })],
-  [2, fc.record({ kind: fc.constant('second' as const), factor: fc.constantFrom('code' as const, 'wrong' as const, 'replay' as const, 'recovery' as const) })],
+  [3, fc.record({ kind: fc.constant('second' as const), factor: fc.constantFrom('code' as const, 'wrong' as const, 'replay' as const, 'recovery' as const) })],
   [1, fc.record({ kind: fc.constant('sessions' as const), op: fc.constantFrom('list' as const, 'others' as const, 'one' as const) })],
 ];
 
@@ -188,7 +188,11 @@ interface World {
   /** The attacker's own TOTP key (from the setup reply), the last code they sent, and their recovery codes. */
   totpKey?: Uint8Array;
   lastCode?: string;
+  /** The step of the last code sent: the next one is from a later step (one step of drift allows one ahead). */
+  lastStep?: number;
   recoveryCodes: string[];
+  /** The password the attacker last set on their own account, if any. */
+  ownPassword?: string;
 }
 
 /** What one request showed the attacker. */
@@ -278,6 +282,7 @@ async function act(w: World, a: Action, plan?: readonly string[]): Promise<unkno
       seen.push(...(await act(w, { kind: 'deliver' })));
       seen.push(...(await act(w, { kind: 'open', via: 'api', mail: 0, password: a.password })));
       seen.push(...(await act(w, { kind: 'password', password: a.password })));
+      w.ownPassword = pw(a.password);
       return seen;
     }
     case 'open': {
@@ -293,11 +298,14 @@ async function act(w: World, a: Action, plan?: readonly string[]): Promise<unkno
       if (!(kind in api)) return [`link to ${url.pathname}`];
       const [path, extra] = api[kind];
       const r = a.via === 'api' ? await send(w, path, { json: { token, ...extra } }) : await send(w, page[kind], { form: { token, ...extra } });
+      if (kind === '/reset' && r.seen.status === 200) w.ownPassword = newPassword;
       return [link, r.seen];
     }
     case 'password': {
       const body = { password: pw(a.password), ...(a.current === undefined ? {} : { current: pw(a.current) }) };
-      return [(await send(w, '/v1/password', { json: body })).seen];
+      const r = await send(w, '/v1/password', { json: body });
+      if (r.seen.status === 200) w.ownPassword = pw(a.password);
+      return [r.seen];
     }
     case 'session':
       return [(await send(w, '/v1/session')).seen];
@@ -318,11 +326,16 @@ async function act(w: World, a: Action, plan?: readonly string[]): Promise<unkno
     case 'totp':
       return ownTotp(w, a.op);
     case 'second': {
-      const code = w.totpKey === undefined ? '123456' : totpAt(w.totpKey, totpStep(w.clock.now()));
+      // With no TOTP of their own yet, the attacker turns it on first (making their account if need be); then signs in to
+      // their own account (a right password opens the second step) and sends the factor.
+      const enrolled: unknown[] = w.totpKey === undefined ? await ownTotp(w, 'enrol') : [];
+      const login = w.ownPassword === undefined ? [] : await guardedPost(w, 'login', 'api', { email: `mallory${ATTACKER_DOMAIN}`, password: w.ownPassword });
+      const first = [...enrolled, ...login];
+      const code = nextCode(w);
       const body =
         a.factor === 'recovery' ? { recovery_code: w.recoveryCodes.shift() ?? 'aaaa-bbbb-cccc-dddd' } : { code: a.factor === 'code' ? code : a.factor === 'replay' ? (w.lastCode ?? code) : '000000' };
       if ('code' in body && a.factor !== 'wrong') w.lastCode = body.code;
-      return [(await send(w, '/v1/login/second-factor', { json: body })).seen];
+      return [...first, (await send(w, '/v1/login/second-factor', { json: body })).seen];
     }
     case 'sessions': {
       const list = await send(w, '/v1/sessions');
@@ -343,11 +356,23 @@ async function act(w: World, a: Action, plan?: readonly string[]): Promise<unkno
 }
 
 /** The attacker's own TOTP: set it up (keeping the key the reply shows), confirm it with the current code, remove it or make new recovery codes. */
+/** The code the attacker's app shows, from a step after the last one sent when drift allows, so that it has not been spent. */
+function nextCode(w: World): string {
+  if (w.totpKey === undefined) return '123456';
+  const now = totpStep(w.clock.now());
+  const step = w.lastStep !== undefined && w.lastStep >= now ? Math.min(w.lastStep + 1, now + 1) : now;
+  w.lastStep = step;
+  return totpAt(w.totpKey, step);
+}
+
 async function ownTotp(w: World, op: TotpOp): Promise<unknown[]> {
-  const code = w.totpKey === undefined ? '123456' : totpAt(w.totpKey, totpStep(w.clock.now()));
+  const code = op === 'setup' || op === 'enrol' ? '' : nextCode(w);
   switch (op) {
-    case 'enrol':
-      return [...(await ownTotp(w, 'setup')), ...(await ownTotp(w, 'confirm'))];
+    case 'enrol': {
+      // Without a session, the attacker makes their own account first.
+      const own = w.cookies.has('__Host-hush_session') ? [] : await act(w, { kind: 'enroll', password: 0 });
+      return [...own, ...(await ownTotp(w, 'setup')), ...(await ownTotp(w, 'confirm'))];
+    }
     case 'setup': {
       const r = await send(w, '/v1/totp/setup', { json: {} });
       if (r.seen.status === 200) w.totpKey = base32Decode((JSON.parse(r.body) as { secret: string }).secret) ?? undefined;
