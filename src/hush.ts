@@ -22,6 +22,9 @@ import { PasswordHasher } from './core/password.js';
 import { PasswordPolicy } from './core/password-policy.js';
 import { Tokens } from './core/token.js';
 import { Sessions } from './core/session.js';
+import { SECOND_FACTOR_MAX_FAILURES, SECOND_FACTOR_WINDOW_MS, SECOND_STEP_TTL_MS, SecondFactor } from './core/second-factor.js';
+import { SecretBox } from './core/secret-box.js';
+import { PwnedRangeCheck } from './core/breached.js';
 import { runGuarded } from './core/guarded-flow.js';
 import type { GuardedDeps, GuardedOutcome } from './core/guarded-flow.js';
 import type { FlowDeps, GuardedFlow, RequestMeta } from './core/flows/index.js';
@@ -52,6 +55,7 @@ import { SqlSignalStore } from './store/signals.js';
 import { SqlApiKeyStore } from './store/api-keys.js';
 import { createApp } from './http/app.js';
 import { accountApi } from './http/api/account.js';
+import { secondFactorApi } from './http/api/second-factor.js';
 import { requestClient } from './http/client.js';
 import { healthRoutes } from './http/health.js';
 import { keyedMetrics, metricsApp } from './http/metrics.js';
@@ -265,6 +269,25 @@ export async function createHush(options: HushOptions): Promise<Hush> {
         origin: config.origin, recoveryTtlMs: config.recoveryTtl, magicTtlMs: config.magicTtl, verifyTtlMs: config.verifyTtl,
         basePath: config.basePath, returnToOrigins: config.returnToOrigins,
       },
+      ...(config.breachedPasswords === 'off'
+        ? {}
+        : {
+            breached: new PwnedRangeCheck({
+              url: config.breachedUrl,
+              timeoutMs: config.breachedTimeout,
+              failClosed: config.breachedPasswords === 'fail-closed',
+              clock,
+              fetch: globalThis.fetch,
+              onFailure: (err) => logger.warn({ err }, 'the breached-password check could not reach the range API'),
+            }),
+          }),
+      secondFactor: new SecondFactor({
+        box: new SecretBox(secret, 'totp', random),
+        clock,
+        random,
+        instanceSecret: secret,
+        settings: { issuer: config.productName, stepTtlMs: SECOND_STEP_TTL_MS, maxFailures: SECOND_FACTOR_MAX_FAILURES, failureWindowMs: SECOND_FACTOR_WINDOW_MS },
+      }),
     };
     const envelope = new Envelope({ clock, floorMinMs: config.floorMin, concurrency: config.flowConcurrency, enabled: options.envelope ?? true });
     // Each step of the worker waits for a moment when no reply is due for release (design.md §4.10).
@@ -306,6 +329,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
         forwardAuthApi({ flows, cookie, email: config.forwardAuthEmail, returnTo: returnToSettings(flows.settings) }),
         sessionCheckApi({ flows, apiKeys: stores.apiKeys, email: config.forwardAuthEmail }),
         openApiRoutes({ origin: config.origin, basePath: config.basePath, productName: config.productName }),
+        secondFactorApi({ guarded, cookie, client }),
         powApi({ guards, clientAddress: client.address }),
         eventsApi({ intake: detect.detection, apiKeys: stores.apiKeys, clock, logger }),
         signalsApi({ signals: stores.signals, apiKeys: stores.apiKeys, clock }),
@@ -327,6 +351,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
       sweeps: [
         (now) => store.tokens.pruneExpired(now),
         (now) => store.sessions.pruneExpired(now),
+        (now) => store.secondFactors.pruneSteps(now),
         (now) => stores.blocks.purgeExpired(now.getTime()),
         (now) => stores.spentPow.sweep(now.getTime()),
         (now) => stores.outbox.pruneSettled(new Date(now.getTime() - config.outboxRetention)),

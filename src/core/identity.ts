@@ -7,6 +7,8 @@ export interface Identity {
   passwordHash: string | null;
   verifiedAt: Date | null;
   createdAt: Date;
+  /** True once a TOTP secret is in force (confirmed by a first code): sign-in then asks for a second factor. */
+  totpEnabled: boolean;
 }
 
 export interface NewIdentity {

@@ -11,7 +11,7 @@
 import type { AccountEvent } from './event.js';
 
 /** Every mail hush sends. A flow names one; the mail deliverer renders it when it delivers. */
-export const MAIL_TEMPLATES = ['verify', 'account-exists', 'recovery', 'password-changed', 'magic-link', 'magic-signup', 'password-set-notice'] as const;
+export const MAIL_TEMPLATES = ['verify', 'account-exists', 'recovery', 'password-changed', 'magic-link', 'magic-signup', 'password-set-notice', 'account-notice'] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
 /**

@@ -2,6 +2,7 @@ import type { IdentityRepository } from './identity.js';
 import type { TokenRepository } from './token.js';
 import type { SessionRepository } from './session.js';
 import type { OutboxWriter } from './outbox.js';
+import type { SecondFactorRepository } from './second-factor.js';
 
 /** The repositories a flow uses, bound to one connection or transaction. */
 export interface Repositories {
@@ -9,6 +10,8 @@ export interface Repositories {
   tokens: TokenRepository;
   sessions: SessionRepository;
   outbox: OutboxWriter;
+  /** TOTP, recovery codes, second steps, known devices. */
+  secondFactors: SecondFactorRepository;
 }
 
 /**

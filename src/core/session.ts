@@ -25,6 +25,8 @@ export interface SessionRepository {
   /** Revokes every session of an identity, but the one named by `exceptHash`. */
   deleteAllFor(identityId: string, exceptHash?: string): Promise<number>;
   pruneExpired(now: Date): Promise<number>;
+  /** The identity's live sessions at `now`, newest use first. */
+  listFor(identityId: string, now: Date): Promise<SessionRecord[]>;
 }
 
 export interface SessionPolicy {

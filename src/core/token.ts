@@ -3,7 +3,8 @@ import type { Clock } from '../kernel/clock.js';
 import type { Random } from '../kernel/random.js';
 import { toBase64Url } from '../kernel/random.js';
 
-export type TokenPurpose = 'verify' | 'recovery' | 'magic';
+/** `disown`: the "this wasn't me" link of an owner notice; `disown_totp` that of the TOTP-added notice, which removes it too. */
+export type TokenPurpose = 'verify' | 'recovery' | 'magic' | 'disown' | 'disown_totp';
 
 /**
  * A token names either an identity or, for an address with no account yet,

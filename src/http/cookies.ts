@@ -36,4 +36,22 @@ export class SessionCookie {
   #attributes(): { httpOnly: true; secure: boolean; sameSite: 'Lax'; path: '/'; domain?: string } {
     return { httpOnly: true, secure: this.#secure, sameSite: 'Lax', path: '/', ...(this.#domain === undefined ? {} : { domain: this.#domain }) };
   }
+
+  /** The second step of a sign-in (a correct password, an account with TOTP): its own short-lived cookie, never a session. */
+  get secondStepName(): string {
+    return this.#secure ? '__Host-hush_second_step' : 'hush_second_step';
+  }
+
+  readSecondStep(c: Context): string | null {
+    const v = getCookie(c, this.secondStepName);
+    return v === undefined || v.length === 0 ? null : v;
+  }
+
+  setSecondStep(c: Context, token: string, expiresAt: Date): void {
+    setCookie(c, this.secondStepName, token, { httpOnly: true, secure: this.#secure, sameSite: 'Strict', path: '/', expires: expiresAt });
+  }
+
+  clearSecondStep(c: Context): void {
+    deleteCookie(c, this.secondStepName, { httpOnly: true, secure: this.#secure, sameSite: 'Strict', path: '/' });
+  }
 }

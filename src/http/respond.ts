@@ -6,6 +6,8 @@ import type { SessionCookie } from './cookies.js';
 export function applySession(c: Context, outcome: Outcome, cookie: SessionCookie): void {
   if (outcome.session !== undefined) cookie.set(c, outcome.session.token, outcome.session.expiresAt);
   else if (outcome.clearSession === true) cookie.clear(c);
+  if (outcome.secondStep !== undefined) cookie.setSecondStep(c, outcome.secondStep.token, outcome.secondStep.expiresAt);
+  else if (outcome.clearSecondStep === true) cookie.clearSecondStep(c);
 }
 
 /** Writes an Outcome as JSON: its reply, and the session cookie it opened or closed. */

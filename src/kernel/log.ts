@@ -5,7 +5,7 @@ import type { DestinationStream, Logger as PinoLogger } from 'pino';
 export type Logger = PinoLogger;
 
 /** Field names whose values are never written, at any depth. */
-const SECRET_KEY = /pass(word|phrase)?|^current$|token|secret|cookie|authorization|^pow$|api[-_]?key|metrics[-_]?key|session[-_]?id|^sid$|totp|signature|smtp[-_]?url|database[-_]?url|redis[-_]?url/i;
+const SECRET_KEY = /pass(word|phrase)?|^current$|token|secret|cookie|authorization|^pow$|api[-_]?key|metrics[-_]?key|session[-_]?id|^sid$|totp|recovery[-_]?codes?|second[-_]?step|signature|smtp[-_]?url|database[-_]?url|redis[-_]?url/i;
 export const REDACTED = '[redacted]';
 
 /** Copies a value, replacing every secret-named field (at any depth) with `[redacted]`. */

@@ -2,6 +2,7 @@ import { MAIL_TEMPLATES, PermanentDeliveryError } from '../core/outbox.js';
 import type { MailPayload, MailTemplate } from '../core/outbox.js';
 import { html } from './html.js';
 import type { SafeHtml } from './html.js';
+import { accountNotice } from './notices.js';
 
 export { MAIL_TEMPLATES } from '../core/outbox.js';
 export type { MailPayload, MailTemplate } from '../core/outbox.js';
@@ -42,12 +43,12 @@ export function parseMailPayload(payload: unknown): MailPayload {
 }
 
 /** One call to action: a button in HTML, a bare line in text. */
-interface Action {
+export interface Action {
   label: string;
   link: string;
 }
 
-interface Body {
+export interface Body {
   subject: string;
   /** Paragraphs before the actions. */
   intro: string[];
@@ -150,6 +151,8 @@ function compose(template: MailTemplate, vars: Record<string, string>, brand: Ma
         intro: [`A password was just set on your ${p} account. You can now sign in with it as well as with links sent by mail.`],
         ...ifNotYouReset(vars.link),
       };
+    case 'account-notice':
+      return accountNotice(vars, p, required(vars, 'link'));
   }
 }
 

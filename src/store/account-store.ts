@@ -7,6 +7,7 @@ import { KyselyIdentityRepository } from './identities.js';
 import { KyselyTokenRepository } from './tokens.js';
 import { KyselySessionRepository } from './sessions.js';
 import { OutboxRepository } from './outbox.js';
+import { KyselySecondFactorRepository } from './second-factor.js';
 
 function repositories(db: Kysely<Database> | Transaction<Database>, clock: Clock, random: Random): Repositories {
   return {
@@ -14,6 +15,7 @@ function repositories(db: Kysely<Database> | Transaction<Database>, clock: Clock
     tokens: new KyselyTokenRepository(db),
     sessions: new KyselySessionRepository(db),
     outbox: new OutboxRepository(db, clock, random),
+    secondFactors: new KyselySecondFactorRepository(db),
   };
 }
 
@@ -23,6 +25,7 @@ export class KyselyAccountStore implements AccountStore {
   readonly tokens;
   readonly sessions;
   readonly outbox;
+  readonly secondFactors;
   readonly #db: Kysely<Database>;
   readonly #clock: Clock;
   readonly #random: Random;
@@ -39,6 +42,7 @@ export class KyselyAccountStore implements AccountStore {
     this.tokens = r.tokens;
     this.sessions = r.sessions;
     this.outbox = r.outbox;
+    this.secondFactors = r.secondFactors;
   }
 
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {

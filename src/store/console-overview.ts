@@ -45,7 +45,7 @@ export interface VolumeVsUsual {
 /** The network an address belongs to, in SQL: its /24 (IPv4, by string: no cast per row) or /64 (IPv6), as the block list and the limits count them. */
 const NETWORK = sql<string>`CASE WHEN strpos(ip, ':') > 0 THEN host(network(set_masklen(ip::inet, 64))) || '/64' ELSE left(ip, length(ip) - strpos(reverse(ip), '.')) || '.0/24' END`;
 
-/** The widths `event_counts` keeps (migration 0005), widest first. */
+/** The widths `event_counts` keeps (migration 0004), widest first. */
 const WIDTHS_MS = [3_600_000, 900_000, 60_000] as const;
 
 /**

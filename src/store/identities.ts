@@ -5,7 +5,7 @@ import type { Identity, IdentityRepository, NewIdentity } from '../core/identity
 type Db = Kysely<Database> | Transaction<Database>;
 
 function toIdentity(row: Selectable<IdentitiesTable>): Identity {
-  return { id: row.id, email: row.email, passwordHash: row.password_hash, verifiedAt: row.verified_at, createdAt: row.created_at };
+  return { id: row.id, email: row.email, passwordHash: row.password_hash, verifiedAt: row.verified_at, createdAt: row.created_at, totpEnabled: row.totp_secret !== null };
 }
 
 export class KyselyIdentityRepository implements IdentityRepository {

@@ -8,9 +8,39 @@ export interface IdentitiesTable {
   email: string;
   password_hash: string | null;
   verified_at: Timestamp | null;
+  /** The TOTP secret in force, sealed (core/secret-box.ts): never plain. */
   totp_secret: string | null;
+  totp_pending_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_last_step: ColumnType<string | number | null, number | null | undefined, number | null>;
+  totp_enabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  second_factor_failures: ColumnType<number, number | undefined, number>;
+  second_factor_failed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  notices_sent: ColumnType<number, number | undefined, number>;
+  notices_window_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export interface RecoveryCodesTable {
+  identity_id: string;
+  /** HMAC-SHA-256 of the code under a key of the instance; the code itself is never stored. */
+  hash: string;
+  created_at: Timestamp;
+}
+
+export interface SecondStepsTable {
+  /** SHA-256 of the second step's cookie value. */
+  hash: string;
+  identity_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface KnownDevicesTable {
+  identity_id: string;
+  /** The device as the session list names it ("Firefox on Linux"). */
+  device: string;
+  first_seen: Timestamp;
 }
 
 export interface TokensTable {
@@ -110,7 +140,7 @@ export interface ApiKeysTable {
   revoked_at: Timestamp | null;
 }
 
-/** An identity that may enter the security console (migration 0005). */
+/** An identity that may enter the security console (migration 0004). */
 export interface OperatorsTable {
   identity_id: string;
   granted_at: Timestamp;
@@ -125,7 +155,7 @@ export interface RuleSwitchesTable {
   changed_by: string;
 }
 
-/** Events per name per bucket (`width` seconds: 60, 900 or 3600), kept by triggers on `events` (migration 0005). */
+/** Events per name per bucket (`width` seconds: 60, 900 or 3600), kept by triggers on `events` (migration 0004). */
 export interface EventCountsTable {
   width: number;
   name: string;
@@ -146,5 +176,8 @@ export interface Database {
   operators: OperatorsTable;
   rule_switches: RuleSwitchesTable;
   event_counts: EventCountsTable;
+  recovery_codes: RecoveryCodesTable;
+  second_steps: SecondStepsTable;
+  known_devices: KnownDevicesTable;
   hush_migrations: { version: number; name: string; applied_at: Timestamp };
 }

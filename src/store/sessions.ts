@@ -34,7 +34,7 @@ export class KyselySessionRepository implements SessionRepository {
       .innerJoin('identities as i', 'i.id', 's.identity_id')
       .select([
         's.hash', 's.identity_id', 's.created_at', 's.last_seen_at', 's.expires_at', 's.absolute_expires_at', 's.ip', 's.user_agent',
-        'i.email', 'i.password_hash', 'i.verified_at', 'i.created_at as identity_created_at',
+        'i.email', 'i.password_hash', 'i.verified_at', 'i.created_at as identity_created_at', 'i.totp_secret',
       ])
       .where('s.hash', '=', hash)
       .where('s.expires_at', '>', now)
@@ -52,7 +52,7 @@ export class KyselySessionRepository implements SessionRepository {
         ip: row.ip,
         userAgent: row.user_agent,
       },
-      identity: { id: row.identity_id, email: row.email, passwordHash: row.password_hash, verifiedAt: row.verified_at, createdAt: row.identity_created_at },
+      identity: { id: row.identity_id, email: row.email, passwordHash: row.password_hash, verifiedAt: row.verified_at, createdAt: row.identity_created_at, totpEnabled: row.totp_secret !== null },
     };
   }
 
@@ -69,6 +69,28 @@ export class KyselySessionRepository implements SessionRepository {
     if (exceptHash !== undefined) q = q.where('hash', '!=', exceptHash);
     const r = await q.executeTakeFirst();
     return Number(r.numDeletedRows);
+  }
+
+  async listFor(identityId: string, now: Date): Promise<SessionRecord[]> {
+    const rows = await this.#db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('identity_id', '=', identityId)
+      .where('expires_at', '>', now)
+      .where('absolute_expires_at', '>', now)
+      .orderBy('last_seen_at', 'desc')
+      .limit(100)
+      .execute();
+    return rows.map((row) => ({
+      hash: row.hash,
+      identityId: row.identity_id,
+      createdAt: row.created_at,
+      lastSeenAt: row.last_seen_at,
+      expiresAt: row.expires_at,
+      absoluteExpiresAt: row.absolute_expires_at,
+      ip: row.ip,
+      userAgent: row.user_agent,
+    }));
   }
 
   async pruneExpired(now: Date): Promise<number> {

@@ -43,6 +43,7 @@ export function isFreshSession(createdAt: Date, now: number): boolean {
  * opening it proved the mailbox just now.
  */
 export async function changePassword(deps: FlowDeps, input: PasswordChangeInput, meta: RequestMeta): Promise<Outcome> {
+  await deps.breached?.check(input.password);
   const firstPassword = input.identity.passwordHash === null && isFreshSession(input.sessionCreatedAt, deps.clock.now());
   // With no stored hash this verifies against the dummy: the same work either way.
   const matches = await deps.hasher.verify(input.identity.passwordHash, input.current);

@@ -8,6 +8,8 @@ import type { Sessions } from '../session.js';
 import type { AccountEvent } from '../event.js';
 import type { Reply } from './reply.js';
 import { resolveReturnTo } from '../return-to.js';
+import type { SecondFactor } from '../second-factor.js';
+import type { BreachedPasswordCheck } from '../breached.js';
 
 /** Where links in mail point and how long tokens live. Links come from the configured origin only. */
 export interface FlowSettings {
@@ -31,6 +33,10 @@ export interface FlowDeps {
   clock: Clock;
   random: Random;
   settings: FlowSettings;
+  /** TOTP, recovery codes and the second step of a sign-in (core/second-factor.ts). */
+  secondFactor: SecondFactor;
+  /** Breached-password check (HUSH_BREACHED_PASSWORDS); absent when off. */
+  breached?: BreachedPasswordCheck;
 }
 
 /** Who asked: recorded on events, never used to decide a reply. */
@@ -50,17 +56,21 @@ export interface Outcome {
   reply: Reply;
   session?: NewSession;
   clearSession?: boolean;
+  /** The second step of a sign-in opened (a correct password, an account with TOTP): its short-lived cookie. */
+  secondStep?: NewSession;
+  /** The second step is over (spent or expired): clear its cookie. */
+  clearSecondStep?: boolean;
 }
 
 /**
  * A link on the configured origin, with the token in the fragment so it never reaches a server log or a Referer.
  * An accepted `return_to` rides in the query (the page carries it through its form); it is the caller's, never an account's.
  */
-export function tokenLink(settings: FlowSettings, page: 'reset' | 'verify' | 'magic', token: string, returnTo: string | null = null): string {
+export function tokenLink(settings: FlowSettings, page: 'reset' | 'verify' | 'magic' | 'disown', token: string, returnTo: string | null = null): string {
   return `${pageLink(settings, page, returnTo)}#token=${token}`;
 }
 
-export function pageLink(settings: FlowSettings, page: 'login' | 'forgot' | 'signup' | 'reset' | 'verify' | 'magic', returnTo: string | null = null): string {
+export function pageLink(settings: FlowSettings, page: 'login' | 'forgot' | 'signup' | 'reset' | 'verify' | 'magic' | 'disown', returnTo: string | null = null): string {
   const query = returnTo === null ? '' : `?return_to=${encodeURIComponent(returnTo)}`;
   return `${settings.origin}${settings.basePath ?? ''}/${page}${query}`;
 }

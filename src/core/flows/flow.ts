@@ -11,7 +11,9 @@ export type FlowName =
   | 'recovery.confirm'
   | 'magic.request'
   | 'magic.confirm'
-  | 'password.change';
+  | 'password.change'
+  | 'login.second_factor'
+  | 'disown.confirm';
 
 /**
  * One account operation. `parse` validates the input from the input alone

@@ -4,6 +4,7 @@ import { MAX_PASSWORD_LENGTH } from '../password-policy.js';
 import type { GuardedFlow } from './flow.js';
 import { errorReplyOf, reply } from './reply.js';
 import { recordEvent } from './context.js';
+import { signInOrSecondStep } from './second-factor.js';
 
 export const LOGIN_OK = reply(200, { status: 'signed_in', message: 'You are signed in.' });
 /** The one failure: unknown address, wrong password and not-yet-confirmed address alike. */
@@ -60,9 +61,8 @@ export const login: GuardedFlow<LoginInput> = {
     const rehash = identity.passwordHash !== null && deps.hasher.needsRehash(identity.passwordHash) ? await deps.hasher.hash(input.password) : null;
     return deps.store.transaction(async (tx) => {
       if (rehash !== null) await tx.identities.setPassword(identity.id, rehash, new Date(deps.clock.now()));
-      const session = await deps.sessions.create(tx.sessions, identity.id, meta);
-      await recordEvent(tx, deps, meta, { name: 'users.login.success', 'usr.login': input.email, 'usr.id': identity.id, 'usr.exists': true, attrs: { method: 'password' } });
-      return { reply: LOGIN_OK, session };
+      // An account with TOTP gets the second step, only now that the password was right.
+      return signInOrSecondStep(tx, deps, identity, meta, 'password', LOGIN_OK);
     });
   },
 };

@@ -2,6 +2,7 @@ import { randomId } from '../../kernel/random.js';
 import { normalizeIdentifier } from '../identifier.js';
 import type { GuardedFlow } from './flow.js';
 import { BAD_TOKEN, reply } from './reply.js';
+import { signInOrSecondStep } from './second-factor.js';
 import { recordEvent, returnToOf, tokenLink } from './context.js';
 import { parseToken } from './verify.js';
 import type { TokenInput } from './verify.js';
@@ -62,10 +63,9 @@ export const magicConfirm: GuardedFlow<TokenInput> = {
         await tx.identities.markVerified(identity.id, now);
         if (identity.passwordHash !== null) await tx.identities.setPassword(identity.id, null, now);
       }
-      const session = await deps.sessions.create(tx.sessions, identity.id, meta);
       if (created) await recordEvent(tx, deps, meta, { name: 'users.signup', 'usr.login': identity.email, 'usr.id': identity.id, 'usr.exists': false, attrs: { method: 'magic_link' } });
-      await recordEvent(tx, deps, meta, { name: 'users.login.success', 'usr.login': identity.email, 'usr.id': identity.id, 'usr.exists': true, attrs: { method: 'magic_link' } });
-      return { reply: MAGIC_SIGNED_IN, session };
+      // The mailbox is one factor: an account with TOTP still needs its code.
+      return signInOrSecondStep(tx, deps, identity, meta, 'magic_link', MAGIC_SIGNED_IN);
     });
   },
 };

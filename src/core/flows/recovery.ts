@@ -3,6 +3,11 @@ import type { GuardedFlow } from './flow.js';
 import { BAD_TOKEN, reply } from './reply.js';
 import { recordEvent, returnToOf, tokenLink } from './context.js';
 import { parseToken } from './verify.js';
+import type { FlowDeps, Outcome, RequestMeta } from './context.js';
+import { parseFactor } from '../second-factor.js';
+import type { FactorInput } from '../second-factor.js';
+import { factorRefusal } from './second-factor.js';
+import { notifyOwner } from './notices.js';
 
 /** The one reply of a reset request. It says what to do next, not what happened to any account. */
 export const RECOVERY_ACCEPTED = reply(202, {
@@ -50,6 +55,15 @@ export const recoveryRequest: GuardedFlow<RecoveryRequestInput> = {
 export interface RecoveryConfirmInput {
   token: string;
   password: string;
+  /** For an account with TOTP: a code or a recovery code (the reset link alone is one factor). */
+  factor: FactorInput;
+}
+
+/** Thrown inside the transaction to undo the token's spend when the second factor did not pass. */
+class FactorRefused extends Error {
+  constructor(readonly check: 'wrong' | 'missing' | 'locked', readonly identityId: string) {
+    super('second factor refused');
+  }
 }
 
 /**
@@ -61,21 +75,42 @@ export interface RecoveryConfirmInput {
 export const recoveryConfirm: GuardedFlow<RecoveryConfirmInput> = {
   name: 'recovery.confirm',
   guard: { action: 'confirm', identifier: () => null, silentReply: BAD_TOKEN },
-  parse: (input, deps) => ({ token: parseToken(input).token, password: deps.policy.check(input.password) }),
+  parse: (input, deps) => ({ token: parseToken(input).token, password: deps.policy.check(input.password), factor: parseFactor(input) }),
   async run(deps, input, meta) {
+    // Before the token is looked at: the same check, and cost, for every token.
+    await deps.breached?.check(input.password);
     const passwordHash = await deps.hasher.hash(input.password);
+    try {
+      return await confirmInTransaction(deps, input, meta, passwordHash);
+    } catch (err) {
+      if (!(err instanceof FactorRefused)) throw err;
+      // The token's spend was rolled back: the link still works with the right code. A wrong code counts, outside that transaction.
+      if (err.check === 'wrong') await deps.secondFactor.recordFailure(deps.store.secondFactors, err.identityId);
+      return { reply: factorRefusal(err.check) };
+    }
+  },
+};
+
+async function confirmInTransaction(deps: FlowDeps, input: RecoveryConfirmInput, meta: RequestMeta, passwordHash: string): Promise<Outcome> {
     return deps.store.transaction(async (tx) => {
       const record = await deps.tokens.consume(tx.tokens, input.token, 'recovery');
       const identity = record?.identityId == null ? null : await tx.identities.findById(record.identityId);
       if (identity === null) return { reply: BAD_TOKEN };
+      let usedRecoveryCode = false;
+      if (identity.totpEnabled) {
+        const check = await deps.secondFactor.check(tx.secondFactors, identity.id, input.factor);
+        if (check !== 'totp' && check !== 'recovery_code') throw new FactorRefused(check, identity.id);
+        usedRecoveryCode = check === 'recovery_code';
+        await tx.secondFactors.clearFailures(identity.id);
+      }
       await tx.identities.setPassword(identity.id, passwordHash, new Date(deps.clock.now()));
       // With the address: a magic link asked for before the account existed goes too. Only a spent,
       // valid token gets here (it proves the account), so no unknown-account path is to be matched.
       await tx.tokens.revokeAllFor(identity.id, identity.email);
       await tx.sessions.deleteAllFor(identity.id);
       await tx.outbox.enqueue('mail', { to: identity.email, template: 'password-changed', vars: { link: `${deps.settings.origin}/forgot` } });
+      if (usedRecoveryCode) await notifyOwner(tx, deps, identity, 'recovery-code-used', meta);
       await recordEvent(tx, deps, meta, { name: 'users.password_reset.success', 'usr.login': identity.email, 'usr.id': identity.id, 'usr.exists': true });
       return { reply: RECOVERY_DONE, clearSession: true };
     });
-  },
-};
+}

@@ -2,6 +2,8 @@ import { validationError } from '../../kernel/errors.js';
 import { randomId } from '../../kernel/random.js';
 import type { GuardedFlow } from './flow.js';
 import { BAD_TOKEN, reply } from './reply.js';
+import { signInOrSecondStep } from './second-factor.js';
+import { describeDevice } from '../device.js';
 import { recordEvent } from './context.js';
 import type { NewSession } from './context.js';
 
@@ -54,8 +56,12 @@ export const verify: GuardedFlow<TokenInput> = {
         await tx.identities.markVerified(identity.id, now);
         if (identity.passwordHash !== null) await tx.identities.setPassword(identity.id, null, now);
       }
-      const session: NewSession = await deps.sessions.create(tx.sessions, identity.id, meta);
       await recordEvent(tx, deps, meta, { name: 'users.verify', 'usr.login': identity.email, 'usr.id': identity.id, 'usr.exists': true, ...(created ? { attrs: { created: true } } : {}) });
+      // A confirmed account with TOTP (a stale link) signs in only with its code.
+      if (identity.totpEnabled) return signInOrSecondStep(tx, deps, identity, meta, 'verify', VERIFIED);
+      const session: NewSession = await deps.sessions.create(tx.sessions, identity.id, meta);
+      // The device that opened the link is the account's first known one: a sign-in from another is news to the owner.
+      await tx.secondFactors.rememberDevice(identity.id, describeDevice(meta.userAgent), now);
       return { reply: VERIFIED, session };
     });
   },

@@ -81,7 +81,7 @@ function nodeIncoming(c: Context): IncomingMessage | undefined {
 }
 
 /** Reads the body, or answers the error it caused (413, 400, 415): those depend only on the bytes sent. */
-async function bodyOrReply(c: Context): Promise<Fields | Response> {
+export async function bodyOrReply(c: Context): Promise<Fields | Response> {
   try {
     return await readBody(c.req.raw, undefined, nodeIncoming(c));
   } catch (err) {

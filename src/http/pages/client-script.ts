@@ -90,6 +90,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   }
 
   function done(form, body) {
+    // A right password (or link) for an account with two-step sign-in: on to the code.
+    if (body && body.status === 'second_factor_required') { window.location.assign('/login/second-factor'); return; }
     var next = form.getAttribute('data-next');
     // The server accepted the return_to (or sent its default page) before putting it in the reply.
     if (next) { window.location.assign((body && body.return_to) || next); return; }

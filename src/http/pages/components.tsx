@@ -67,6 +67,8 @@ export interface FieldProps {
   /** Marks the token field, which the page script fills from the link and hides. */
   token?: boolean;
   minlength?: number;
+  /** Not required (the reset page's code, asked only of accounts with two-step sign-in). */
+  optional?: boolean;
 }
 
 export const Field: FC<FieldProps> = (p) => {
@@ -86,7 +88,7 @@ export const Field: FC<FieldProps> = (p) => {
         name={p.name}
         type={p.type}
         autocomplete={p.autocomplete}
-        required
+        required={p.optional !== true}
         minlength={p.minlength}
         value={p.type === 'password' ? undefined : p.value}
         spellcheck={p.type === 'email' || p.token === true ? false : undefined}

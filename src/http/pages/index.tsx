@@ -18,6 +18,7 @@ import { ReturnTo } from './components.js';
 import type { PageShell } from './components.js';
 import { stateOf, stringFields, succeeded } from './state.js';
 import { devMailbox } from './mailbox.js';
+import { securityPages } from './security.js';
 import { themeFor } from './theme.js';
 import { ForgotPage, LoginPage, MagicPage, SignupPage } from './views-entry.js';
 import type { EntryProps, FormState } from './views-entry.js';
@@ -44,7 +45,7 @@ export interface HostedPagesDeps extends AccountApiDeps {
 }
 
 const LABELS = { email: 'Email address', password: 'Password', token: 'The code', current: 'Current password' } as const;
-const TOKEN_PAGES = ['/reset', '/verify', '/magic/confirm'];
+const TOKEN_PAGES = ['/reset', '/verify', '/magic/confirm', '/disown'];
 const NEW_PASSWORD_LABELS = { ...LABELS, password: 'New password' } as const;
 
 export function hostedPages(deps: HostedPagesDeps): Hono {
@@ -109,9 +110,14 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
       applySession(c, outcome, deps.cookie);
       if (outcome.retryAfterSeconds !== undefined) c.header('Retry-After', String(outcome.retryAfterSeconds));
       const ok = succeeded(outcome.reply);
-      if (ok && options.next !== undefined) {
+      // A first factor that opened a second step (an account with TOTP) goes on to the code.
+      const next = outcome.secondStep === undefined ? options.next : '/login/second-factor';
+      if (ok && next !== undefined) {
         pageHeaders(c);
-        return c.redirect(acceptedReturnTo(fields.return_to, returnTo) ?? options.next, 303);
+        const accepted = acceptedReturnTo(fields.return_to, returnTo);
+        // The second step carries where to go next in its own query; its form keeps it (the ReturnTo context).
+        if (outcome.secondStep !== undefined) return c.redirect(accepted === null ? next : `${next}?return_to=${encodeURIComponent(accepted)}`, 303);
+        return c.redirect(accepted ?? next, 303);
       }
       const state = stateOf(outcome.reply, options.labels ?? LABELS, options.keepEmail === true ? fields.email : undefined);
       return render(c, view(state), ok ? 200 : outcome.reply.status);
@@ -170,6 +176,7 @@ export function hostedPages(deps: HostedPagesDeps): Hono {
     return c.redirect('/login', 303);
   });
 
+  app.route('/', securityPages({ ...deps, shell: shell(false), loginPow: powFor('login'), powShell: shell(true), render, readForm, redirect: (c, to) => (pageHeaders(c), c.redirect(to, 303)) }));
   if (config.smtpUrl === undefined) app.route('/', devMailbox({ dataDir: config.dataDir, shell: shell(false), render: renderPage }));
   return app;
 }

@@ -47,6 +47,12 @@ input:focus-visible{outline-offset:1px}
 .mail pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.875rem;background:var(--bg);padding:.5rem;margin:.5rem 0}
 .mail a{overflow-wrap:anywhere}
 .meta{color:var(--muted);font-size:.875rem;margin:0}
+.qr svg{display:block;width:12rem;height:12rem;margin:.5rem 0}
+.secret,.codes{font-family:ui-monospace,Menlo,Consolas,monospace;overflow-wrap:anywhere}
+.codes{columns:2;padding-left:1.25rem}
+.sessions{list-style:none;padding:0;margin:0}
+.sessions li{border-top:1px solid #d0d0d6;padding:.5rem 0}
+.sessions form{margin:.25rem 0 0}
 footer{color:var(--muted);font-size:.875rem;padding:0 1rem 1.5rem;text-align:center}
 `;
 }

@@ -3,6 +3,7 @@ import type { MailboxMessage } from '../../mail/index.js';
 import { Field, Form, Layout, Links, Result } from './components.js';
 import type { PageShell } from './components.js';
 import type { FormState } from './views-entry.js';
+import { FactorField } from './security.js';
 
 /**
  * The pages a mail link opens (reset, verify), the signed-in page, a plain
@@ -42,6 +43,12 @@ export const ResetPage: FC<TokenPageProps> = ({ shell, state, passwordMinLength 
           minlength={passwordMinLength}
           hint={`At least ${passwordMinLength} characters. A few unrelated words make a strong password.`}
           errors={state.errors}
+        />
+        <FactorField
+          form="reset"
+          state={state}
+          optional
+          hint="Only if you turned on two-step sign-in: the 6-digit code from your authenticator app, or one of your recovery codes."
         />
       </Form>
     </div>
@@ -149,6 +156,7 @@ export const AccountPage: FC<AccountProps> = ({ shell, maskedEmail, state, passw
         )}
       </section>
     )}
+    <Links links={[{ href: '/account/security', text: 'Sign-in and security: two-step sign-in, where you are signed in' }]} />
     <section aria-labelledby="signout-heading">
       <h2 id="signout-heading">Sign out</h2>
       <Form id="logout" action="/logout" api="/v1/logout" next="/login" submit="Sign out of this device" />

@@ -7,7 +7,11 @@ import { escapeHtml, html } from '../../../src/mail/html.js';
 const brand = { productName: 'Acme', origin: 'https://id.acme.test' };
 const link = 'https://id.acme.test/reset#token=abc123';
 const varsFor = (t: MailTemplate): Record<string, string> =>
-  t === 'account-exists' ? { loginLink: 'https://id.acme.test/login', resetLink: 'https://id.acme.test/reset' } : { link, expiresIn: '30 minutes' };
+  t === 'account-exists'
+    ? { loginLink: 'https://id.acme.test/login', resetLink: 'https://id.acme.test/reset' }
+    : t === 'account-notice'
+      ? { kind: 'new-device', device: 'Firefox on Linux', link: 'https://id.acme.test/disown#token=abc123' }
+      : { link, expiresIn: '30 minutes' };
 
 describe('mail templates', () => {
   it.each(MAIL_TEMPLATES)('%s renders text and HTML with the product name, origin and every link', (template) => {
@@ -22,6 +26,18 @@ describe('mail templates', () => {
     }
     // Each mail says what to do if it was not you.
     expect(m.text).toMatch(/If you did not|If you did this/);
+  });
+
+  it.each(['new-device', 'totp-enabled', 'totp-disabled', 'recovery-code-used', 'recovery-codes-regenerated'])('the %s notice names the device and carries the "this wasn\'t me" link', (kind) => {
+    const m = renderMail({ template: 'account-notice', vars: { kind, device: 'Firefox on Linux', link: 'https://id.acme.test/disown#token=abc' } }, brand);
+    expect(m.text).toContain('Firefox on Linux');
+    expect(m.text).toContain("This wasn't me:\nhttps://id.acme.test/disown#token=abc");
+  });
+
+  it('refuses a notice of an unknown kind, and names a device it cannot vouch for as unknown', () => {
+    expect(() => renderMail({ template: 'account-notice', vars: { kind: 'other', link } }, brand)).toThrow(PermanentDeliveryError);
+    const m = renderMail({ template: 'account-notice', vars: { kind: 'new-device', device: '<script>', link } }, brand);
+    expect(m.text).toContain('an unknown device');
   });
 
   it('escapes every variable in HTML by construction', () => {

@@ -17,7 +17,7 @@ const BUCKETS = `(VALUES (60), (900), (3600)) AS widths(w)`;
 const BIN = `date_bin(w * interval '1 second', at, TIMESTAMPTZ '1970-01-01 00:00:00+00')`;
 
 export const securityConsole: Migration = {
-  version: 5,
+  version: 4,
   name: 'console',
   up: [
     `CREATE TABLE operators (
