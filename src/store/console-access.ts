@@ -40,9 +40,17 @@ export class ConsoleAccessStore {
     return res.numDeletedRows > 0n;
   }
 
-  async isOperator(identityId: string): Promise<boolean> {
-    const row = await this.#db.selectFrom('operators').select('identity_id').where('identity_id', '=', identityId).executeTakeFirst();
-    return row !== undefined;
+  /** Null when the identity has no operator role; else when its TOTP was turned on (null: TOTP not in force). */
+  async operatorFactor(identityId: string): Promise<{ totpEnabledAt: Date | null } | null> {
+    const row = await this.#db
+      .selectFrom('operators')
+      .innerJoin('identities', 'identities.id', 'operators.identity_id')
+      .select(['identities.totp_enabled_at', 'identities.totp_secret'])
+      .where('operators.identity_id', '=', identityId)
+      .executeTakeFirst();
+    if (row === undefined) return null;
+    // The secret and its date together: a pending secret (not yet confirmed) is not in force.
+    return { totpEnabledAt: row.totp_secret === null || row.totp_enabled_at === null ? null : new Date(row.totp_enabled_at) };
   }
 
   async list(): Promise<OperatorRecord[]> {

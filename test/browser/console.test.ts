@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { browserTier, launch, newContext, serve } from './harness.js';
+import { browserTier, launch, newContext, serve, totpCodes } from './harness.js';
+import { base32Decode } from '../../src/core/totp.js';
 import type { Served } from './harness.js';
 import { mailboxDir, readMailbox } from '../../src/mail/index.js';
 import type { MailboxMessage } from '../../src/mail/index.js';
@@ -84,10 +85,35 @@ describe.skipIf(browserTier.skip)(`the security console in a browser${browserTie
   it('an operator finds the signal on the chart, blocks its address from its page, and the next reset from it is silent', async () => {
     const violations: string[] = [];
     const { page, context } = await newContext(browser, 1280);
-    await page.goto(`${served.url}/login`);
-    await page.getByLabel('Email address').fill(OPERATOR);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const signIn = async (): Promise<void> => {
+      await page.goto(`${served.url}/login`);
+      await page.getByLabel('Email address').fill(OPERATOR);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    };
+    await signIn();
+    await page.waitForURL(`${served.url}/account`);
+    // Without TOTP the console is the app's 404, even for an operator.
+    expect((await page.goto(`${served.url}/console`))?.status()).toBe(404);
+
+    // The operator turns TOTP on from the security page, signs out, and signs in again with a code.
+    await page.goto(`${served.url}/account/security`);
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const key = base32Decode(((await page.locator('code.secret').textContent()) ?? '').replace(/\s/g, ''));
+    if (key === null) throw new Error('no key on the setup page');
+    const nextCode = totpCodes(key);
+    await page.getByLabel('The 6-digit code your app shows now').fill(await nextCode());
+    await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+    await expect.poll(() => page.locator('ol.codes li').count()).toBe(10);
+    // The session from before TOTP never passed a second factor.
+    expect((await page.goto(`${served.url}/console`))?.status()).toBe(404);
+    await page.goto(`${served.url}/account`);
+    await page.getByRole('button', { name: 'Sign out of this device' }).click();
+    await page.waitForURL(`${served.url}/login`);
+    await signIn();
+    await page.waitForURL(`${served.url}/login/second-factor`);
+    await page.getByLabel('Code', { exact: true }).fill(await nextCode());
+    await page.keyboard.press('Enter');
     await page.waitForURL(`${served.url}/account`);
 
     await page.goto(`${served.url}/console`);

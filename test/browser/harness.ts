@@ -9,6 +9,7 @@ import { requireAll } from '../helpers/env.js';
 import { freePort } from '../helpers/port.js';
 import { startServe } from '../helpers/serve.js';
 import type { ServeProcess } from '../helpers/serve.js';
+import { totpAt, totpStep } from '../../src/core/totp.js';
 
 /**
  * The browser tier: Debian's Chromium driven by playwright-core, against a
@@ -135,4 +136,18 @@ export async function screenshot(page: Page, name: string): Promise<Buffer> {
 /** A unique address per test run. */
 export function address(label: string): string {
   return `${label}-${process.pid}-${Date.now().toString(36)}@example.com`;
+}
+
+/**
+ * TOTP codes of successive steps for `key`, never one used before (hush spends each step once), each within the one
+ * step of drift hush allows: waits when the next unused step is still too far ahead.
+ */
+export function totpCodes(key: Uint8Array): () => Promise<string> {
+  let last = totpStep(Date.now()) - 2;
+  return async () => {
+    const step = Math.max(last + 1, totpStep(Date.now()) - 1);
+    while (step > totpStep(Date.now()) + 1) await new Promise((r) => setTimeout(r, 250));
+    last = step;
+    return totpAt(key, step);
+  };
 }

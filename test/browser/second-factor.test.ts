@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { base32Decode, totpAt, totpStep } from '../../src/core/totp.js';
-import { address, browserTier, launch, newContext, serve } from './harness.js';
+import { base32Decode } from '../../src/core/totp.js';
+import { address, browserTier, launch, newContext, serve, totpCodes } from './harness.js';
 import type { Served } from './harness.js';
 
 /**
@@ -77,14 +77,7 @@ describe.skipIf(browserTier.skip)(`second factor in a browser${browserTier.reaso
     violations.push(...(await axeViolations(page)).map((v) => `setup ${v}`));
     const key = base32Decode(((await page.locator('code.secret').textContent()) ?? '').replace(/\s/g, ''));
     if (key === null) throw new Error('no key on the setup page');
-    // Codes of successive steps, never one used before (each is spent), within the one step of drift hush allows.
-    let last = totpStep(Date.now()) - 2;
-    const nextCode = async (): Promise<string> => {
-      const step = Math.max(last + 1, totpStep(Date.now()) - 1);
-      while (step > totpStep(Date.now()) + 1) await new Promise((r) => setTimeout(r, 250));
-      last = step;
-      return totpAt(key, step);
-    };
+    const nextCode = totpCodes(key);
     await page.getByLabel('The 6-digit code your app shows now').fill(await nextCode());
     await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
     await expect.poll(() => page.locator('ol.codes li').count()).toBe(10);

@@ -5,7 +5,7 @@ import { ConsoleAccessStore } from '../../src/store/console-access.js';
 import { FRESH_SIGN_IN_MS } from '../../src/http/console/access.js';
 import { observable, testHush } from '../helpers/hush.js';
 import type { TestHush } from '../helpers/hush.js';
-import { identityWithSession, seedEnumeration } from './console-helpers.js';
+import { enableTotp, identityWithSession, seedEnumeration } from './console-helpers.js';
 
 /**
  * The security console over HTTP (in-process): who may enter (everyone else
@@ -174,5 +174,17 @@ describe('the security console', () => {
     expect((await get('/console/answers', again.cookie)).status).toBe(200);
     await new ConsoleAccessStore(t.hush.database.db).revoke(again.id);
     expect(await observable(await get('/console/answers', again.cookie))).toEqual(notFound);
+  });
+
+  it('asks an operator for TOTP: without it, or with a session opened before it was turned on, the 404', async () => {
+    const notFound = await observable(await get('/no-such-page'));
+    const without = await identityWithSession(t, 'nototp@example.com', { operator: true, totp: false });
+    expect(await observable(await get('/console', without.cookie))).toEqual(notFound);
+    // TOTP turned on after this session was opened: the session never passed a second factor.
+    await enableTotp(t, without.id, new Date(clock.now() + 1000));
+    expect(await observable(await get('/console', without.cookie))).toEqual(notFound);
+    // In force since before the session: it could only have been opened through the second step.
+    await enableTotp(t, without.id, new Date(clock.now() - 1000));
+    expect((await get('/console', without.cookie)).status).toBe(200);
   });
 });

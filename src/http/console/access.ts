@@ -8,13 +8,11 @@ import type { RequestClient } from '../client.js';
 
 /**
  * Who may enter the security console, decided in one place: a live session
- * (the hosted pages' cookie) of an identity with the operator role, signed in
- * at most FRESH_SIGN_IN_MS ago. Anything else is answered with the app's own
+ * (the hosted pages' cookie) of an identity with the operator role and TOTP
+ * in force, opened after TOTP was turned on (so it passed the second factor:
+ * every way of signing in to an account with TOTP asks for a code) and at
+ * most FRESH_SIGN_IN_MS ago. Anything else is answered with the app's own
  * 404, so the console's existence is not shown to anyone else.
- *
- * When TOTP exists (issue 17) its requirement goes in `admits` below: a
- * session that has not passed the second factor is refused like any other,
- * and the 12-hour freshness rule can relax to the session's own lifetime.
  */
 export const FRESH_SIGN_IN_MS = 12 * 60 * 60_000;
 
@@ -29,7 +27,8 @@ export interface ConsoleAccessDeps {
   sessions: Sessions;
   sessionStore: SessionRepository;
   cookie: SessionCookie;
-  isOperator: (identityId: string) => Promise<boolean>;
+  /** Null for an identity without the operator role; else when its TOTP was turned on (null: not in force). */
+  operatorFactor: (identityId: string) => Promise<{ totpEnabledAt: Date | null } | null>;
   clock: Clock;
 }
 
@@ -39,13 +38,17 @@ export async function operatorOf(c: Context, deps: ConsoleAccessDeps): Promise<O
   if (token === null) return null;
   const found = await deps.sessions.validate(deps.sessionStore, token);
   if (found === null) return null;
-  if (!admits(found.session.createdAt, deps.clock.now())) return null;
-  if (!(await deps.isOperator(found.identity.id))) return null;
+  const factor = await deps.operatorFactor(found.identity.id);
+  if (factor === null || !admits(found.session.createdAt, factor.totpEnabledAt, deps.clock.now())) return null;
   return { identityId: found.identity.id, email: found.identity.email, signedInAt: found.session.createdAt };
 }
 
-/** The session's own conditions for the console. The TOTP check joins here. */
-function admits(signedInAt: Date, now: number): boolean {
+/**
+ * The session's own conditions for the console: TOTP in force, the session opened since it was turned on (one
+ * opened before never passed a second factor), and a sign-in at most 12 hours old.
+ */
+function admits(signedInAt: Date, totpEnabledAt: Date | null, now: number): boolean {
+  if (totpEnabledAt === null || signedInAt.getTime() < totpEnabledAt.getTime()) return false;
   return now - signedInAt.getTime() <= FRESH_SIGN_IN_MS;
 }
 

@@ -30,7 +30,7 @@ export function securityConsole(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.route('/', sheet.routes);
 
   const gate: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
-    const operator = await operatorOf(c, { sessions: deps.sessions, sessionStore: deps.sessionStore, cookie: deps.cookie, clock: deps.clock, isOperator: (id) => deps.stores.access.isOperator(id) });
+    const operator = await operatorOf(c, { sessions: deps.sessions, sessionStore: deps.sessionStore, cookie: deps.cookie, clock: deps.clock, operatorFactor: (id) => deps.stores.access.operatorFactor(id) });
     if (operator === null) return c.notFound();
     c.set('operator', operator);
     await next();
