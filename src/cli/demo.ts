@@ -88,7 +88,7 @@ export function registerDemo(program: Command): void {
           process.stdout.write(`filled: ${events.length} events over the last 24 hours, ${signals} signals (the enumerator was ${ENUMERATOR})\n`);
           process.stdout.write(`operator: ${opts.passwordStdin === true ? maskEmail(email) : `${email}  password: ${password}`}\n`);
           const where = config.port === 0 && process.env.HUSH_ORIGIN === undefined && opts.origin === undefined ? 'the address hush prints below' : config.origin;
-          process.stdout.write(`sign in at ${where} (/login), then open /console\n`);
+          process.stdout.write(`sign in at ${where} (/login), turn TOTP on at /account/security, sign in again with a code, then open /console\n`);
         } finally {
           await hush.close();
         }
