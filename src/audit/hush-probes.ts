@@ -15,7 +15,7 @@ export const HUSH_LOGIN_LIMIT = 10;
 /** Distinct addresses one client may ask to reset before the shipped password-reset-enumeration rule answers (more than 5). */
 export const HUSH_RESET_SWEEP = 6;
 /** Samples per class for the sequences: each is several requests, and what they find is a reply that differs every time. */
-const SEQUENCE_SAMPLES = 16;
+const SEQUENCE_SAMPLES = 24;
 
 const CLIENT: [string, string] = ['x-forwarded-for', '{{client}}'];
 const JSON_ACCEPT: [string, string] = ['accept', 'application/json'];
