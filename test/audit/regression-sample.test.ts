@@ -16,7 +16,10 @@ import { SeededRandom } from '../../src/kernel/random.js';
  * one request per identifier could not see are in it, on their part and
  * channel, with the evidence a person reads.
  */
-const report = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/audit-hush-before-issue-13.json'), 'utf8')) as AuditReport;
+const sample = (name: string): AuditReport => JSON.parse(readFileSync(join(import.meta.dirname, `../fixtures/${name}`), 'utf8')) as AuditReport;
+const report = sample('audit-hush-before-issue-13.json');
+/** The same audit (same flags, same kind of server) of this branch's hush, after the fixes. */
+const after = sample('audit-hush-after-issue-13.json');
 
 function verdict(endpoint: string, part: string, channel: string): Verdict {
   const e = report.endpoints.find((x) => x.name === endpoint);
@@ -54,8 +57,15 @@ describe('the regression sample: hush before issue 13 under `hush audit --hush`'
     for (const ch of ['status', 'headers', 'body']) expect(verdict('recovery sweep, identifier last', 'step 6 (recovery)', ch).finding).toBe(false);
   });
 
+  it('after the fixes, the same audit finds nothing, on any part or channel', () => {
+    expect(after.endpoints.map((e) => e.name)).toEqual(report.endpoints.map((e) => e.name));
+    expect(after.bonferroni).toBe(report.bonferroni);
+    expect(after.endpoints.flatMap((e) => e.verdicts.filter((v) => v.finding).map((v) => `${e.name}/${v.part ?? ''}/${v.channel}`))).toEqual([]);
+    expect(after.finding).toBe(false);
+  });
+
   it('states, for every verdict that found nothing, the smallest difference it could have seen', () => {
-    for (const e of report.endpoints) {
+    for (const e of [...report.endpoints, ...after.endpoints]) {
       for (const v of e.verdicts) {
         expect(v.smallest, `${e.name} ${v.part} ${v.channel}`).toMatch(/µs$|^a value in \d+ of \d+ replies/);
         if (!v.finding) expect(v.summary).toMatch(/would have seen|no difference above/);
