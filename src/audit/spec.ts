@@ -89,7 +89,7 @@ export function loadSpec(file: string): { probes: Probe[]; alpha?: number; sampl
     const where = `endpoints.${i}`;
     const known = e.known ?? spec.known ?? [];
     const steps = e.steps?.map((st, j): Step => {
-      const step: Step = { name: st.name ?? `${st.method.toUpperCase()} ${safePath(st.url)}`, url: st.url, method: st.method.toUpperCase(), headers: [...pairs(spec.headers), ...pairs(st.headers)], extract: st.extract };
+      const step: Step = { name: st.name ?? `${st.method.toUpperCase()} ${safePath(st.url)}`, url: st.url, method: st.method.toUpperCase(), headers: [...pairs(spec.headers), ...pairs(e.headers), ...pairs(st.headers)], extract: st.extract };
       const b = bodyOf(st, `${where}.steps.${j}`);
       if (b !== undefined) step.body = b;
       return step;
@@ -108,7 +108,8 @@ export function loadSpec(file: string): { probes: Probe[]; alpha?: number; sampl
     if (e.samples !== undefined) probe.samples = e.samples;
     if (e.compare !== undefined) probe.compare = compareIndices(e.compare, steps?.map((s) => s.name) ?? Array.from({ length: e.repeat ?? 1 }, (_, k) => `request ${k + 1}`), `spec ${file}: ${where}.compare`);
     const observe = e.observe ?? spec.observe;
-    if (observe !== undefined) probe.observe = observerOf(observe, `${where}.observe`);
+    // The spec's and the endpoint's headers go with the observer too: a client address it is keyed by, a key.
+    if (observe !== undefined) probe.observe = observerOf(observe, [...pairs(spec.headers), ...pairs(e.headers)], `${where}.observe`);
     if (e.setup !== undefined) {
       const sb = bodyOf(e.setup, `endpoint ${name} setup`);
       probe.setup = { url: e.setup.url, method: e.setup.method.toUpperCase(), headers: pairs(e.setup.headers), extract: e.setup.extract, each: e.setup.each };
@@ -130,9 +131,11 @@ function compareIndices(list: readonly (number | string)[], names: readonly stri
   return [...new Set(out)].sort((a, b) => a - b);
 }
 
-function observerOf(o: z.infer<typeof observeSchema>, where: string): Observer {
+function observerOf(o: z.infer<typeof observeSchema>, shared: [string, string][], where: string): Observer {
   const waitMs = typeof o.wait === 'number' ? o.wait : o.wait.endsWith('ms') ? Number(o.wait.slice(0, -2)) : Number(o.wait.slice(0, -1)) * 1000;
-  const observer: Observer = { url: o.url, method: o.method.toUpperCase(), headers: pairs(o.headers), waitMs, before: o.before };
+  const own = pairs(o.headers);
+  const names = new Set(own.map(([k]) => k));
+  const observer: Observer = { url: o.url, method: o.method.toUpperCase(), headers: [...shared.filter(([k]) => !names.has(k) && k !== 'content-type'), ...own], waitMs, before: o.before };
   const b = bodyOf(o, where);
   if (b !== undefined) observer.body = b;
   return observer;

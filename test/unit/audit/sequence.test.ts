@@ -95,6 +95,7 @@ describe('the spec', () => {
   it('reads steps, compare by name or number, an observer with a wait, and repeat', () => {
     const { probes } = loadSpec(
       write(`known: [a@example.com]
+headers: { X-Forwarded-For: '{{client}}' }
 observe: { url: http://127.0.0.1:1/healthz, before: false }
 endpoints:
   - name: signup then login
@@ -113,7 +114,8 @@ endpoints:
     expect(probes[0]!.steps!.map((s) => s.name)).toEqual(['signup', 'login']);
     expect(probes[0]!.compare).toEqual([1]);
     expect(probes[0]!.samples).toBe(24);
-    expect(probes[0]!.observe).toMatchObject({ method: 'GET', waitMs: 0, before: false });
+    expect(probes[0]!.observe).toMatchObject({ method: 'GET', waitMs: 0, before: false, headers: [['x-forwarded-for', '{{client}}']] });
+    expect(probes[0]!.steps![1]!.headers).toEqual([['x-forwarded-for', '{{client}}']]);
     expect(probes[1]!.repeat).toBe(3);
     expect(probes[1]!.compare).toEqual([1, 2]);
     expect(probes[1]!.observe).toMatchObject({ waitMs: 2000, before: true });
