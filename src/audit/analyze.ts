@@ -2,7 +2,7 @@ import type { Random } from '../kernel/random.js';
 import { compareContent } from './compare.js';
 import type { ChannelComparison } from './compare.js';
 import { decileTest } from './stats/decile-test.js';
-import { binomialTwoSided } from './stats/exact.js';
+import { binomialTwoSided, fisherExact } from './stats/exact.js';
 import { mannWhitney } from './stats/mann-whitney.js';
 import { signedRank } from './stats/signed-rank.js';
 import { median } from './stats/quantile.js';
@@ -39,13 +39,19 @@ export interface Analysis {
   statuses: Set<number>;
 }
 
-/** Decides every channel for one endpoint at one look, each test at `alpha` (already corrected). */
-export function analyze(known: readonly Sample[], unknown: readonly Sample[], alpha: number, random: Random, order?: OrderCounts): Analysis {
+/**
+ * Decides every channel of one compared reply (a step or the observer) at one
+ * look, each test at `alpha` (already corrected); `part` names the reply in
+ * every verdict and in its evidence.
+ */
+export function analyze(known: readonly Sample[], unknown: readonly Sample[], alpha: number, random: Random, order?: OrderCounts, part?: string): Analysis {
+  const kc = known.slice(0, CONTENT_CAP);
+  const uc = unknown.slice(0, CONTENT_CAP);
   const content = compareContent(
-    known.slice(0, CONTENT_CAP).map((s) => s.reply),
-    unknown.slice(0, CONTENT_CAP).map((s) => s.reply),
+    kc.map((s) => s.reply),
+    uc.map((s) => s.reply),
   );
-  const verdicts = content.map((c) => contentVerdict(c, alpha));
+  const verdicts = content.map((c) => contentVerdict(c, alpha, Math.min(kc.length, uc.length)));
   const kt = known.map((s) => s.micros);
   const ut = unknown.map((s) => s.micros);
   const mw = mannWhitney(ut, kt);
@@ -92,7 +98,14 @@ export function analyze(known: readonly Sample[], unknown: readonly Sample[], al
       ? `timing differs: ${slower} by about ${fmt(Math.abs(medianDiff))} µs at the median`
       : `no difference above ${fmt(dec.mdd)} µs (95 % power at α = ${alpha.toExponential(1)})`,
     evidence,
+    smallest: `${fmt(dec.mdd)} µs`,
   });
+  if (part !== undefined) {
+    for (const v of verdicts) {
+      v.part = part;
+      if (v.finding) v.evidence.unshift(`in ${part}`);
+    }
+  }
   const isLimited = (s: Sample): boolean => s.reply.status === 429 || s.reply.status === 503;
   return {
     verdicts,
@@ -102,7 +115,7 @@ export function analyze(known: readonly Sample[], unknown: readonly Sample[], al
   };
 }
 
-function contentVerdict(c: ChannelComparison, alpha: number): Verdict {
+function contentVerdict(c: ChannelComparison, alpha: number, n: number): Verdict {
   const finding = c.p < alpha;
   const differing = finding ? c.keys.filter((k, i) => i === 0 || k.p < alpha) : [];
   const evidence: string[] = [];
@@ -112,6 +125,8 @@ function contentVerdict(c: ChannelComparison, alpha: number): Verdict {
   }
   if (c.masked.length > 0) evidence.push(`varies within each class (compared by shape only): ${c.masked.slice(0, 8).join(', ')}`);
   const worst = c.keys[0];
+  const least = smallestCount(n, alpha, c.tests);
+  const smallest = least === undefined ? `nothing: ${n} replies per class are too few at this α` : `a value in ${least} of ${n} replies of one class and none of the other`;
   return {
     channel: c.channel,
     finding,
@@ -120,9 +135,21 @@ function contentVerdict(c: ChannelComparison, alpha: number): Verdict {
     alpha,
     summary: finding
       ? `${c.channel} differ: ${differing.map((k) => k.key).slice(0, 4).join(', ')}`
-      : `identical after masking within-class variation${c.masked.length > 0 ? ` (${c.masked.slice(0, 3).join(', ')})` : ''}`,
+      : `identical after masking within-class variation${c.masked.length > 0 ? ` (${c.masked.slice(0, 3).join(', ')})` : ''}; would have seen ${smallest}`,
     evidence,
+    smallest,
   };
+}
+
+/**
+ * The content channels' smallest detectable difference: the fewest replies of
+ * one class (of n) that must carry a value the other class never shows for
+ * the channel's test (Fisher, Bonferroni over its values and keys) to fall
+ * below α. A sometimes-different reply rarer than that goes unseen.
+ */
+export function smallestCount(n: number, alpha: number, tests: number): number | undefined {
+  for (let a = 1; a <= n; a++) if (Math.min(1, fisherExact(a, n - a, 0, n) * 2) * tests < alpha) return a;
+  return undefined;
 }
 
 function top(values: readonly [string, number][]): string {

@@ -6,13 +6,14 @@ import { ProbeClient } from './client.js';
 import { H2PairClient } from './h2.js';
 import { H2Sampler } from './h2-sampler.js';
 import { Sampler } from './sampler.js';
+import { partNames } from './sequence.js';
 import { fisherExact } from './stats/exact.js';
 import { alphaPerLook, lookSizes } from './stats/sequential.js';
 import type { AuditReport, EndpointReport, Probe } from './types.js';
 
 export interface AuditOptions {
   alpha: number;
-  /** Upper bound of samples per class and endpoint. */
+  /** Upper bound of samples per class and endpoint (a probe's own `samples` overrides it). */
   maxPerClass: number;
   warmup: number;
   paceMicros: number;
@@ -29,20 +30,21 @@ export interface AuditOptions {
 const RATE_LIMIT_SHARE = 0.02;
 
 /**
- * Runs every probe: samples in looks, decides each channel at the α the look
- * may spend (Bonferroni over endpoints × tests, then alpha spending over
- * looks), and stops an endpoint as soon as something is found.
+ * Runs every probe: samples in looks, decides each channel of each compared
+ * reply (every compared step of a sequence and its observer) at the α the
+ * look may spend (Bonferroni over everything compared × tests, then alpha
+ * spending over looks), and stops an endpoint as soon as something is found.
  */
 export async function runAudit(probes: readonly Probe[], opts: AuditOptions): Promise<AuditReport> {
   const startedAt = new Date().toISOString();
-  const testsPerEndpoint = CONTENT_TESTS + TIME_TESTS + (opts.h2 ? ORDER_TESTS : 0);
-  const bonferroni = probes.length * testsPerEndpoint;
-  const looks = lookSizes(opts.maxPerClass);
-  const alphas = alphaPerLook(opts.alpha / bonferroni, looks);
+  const testsPerPart = CONTENT_TESTS + TIME_TESTS + (opts.h2 ? ORDER_TESTS : 0);
+  const bonferroni = probes.reduce((n, p) => n + partNames(p).length, 0) * testsPerPart;
   const endpoints: EndpointReport[] = [];
   const client = new ProbeClient(opts.timeoutMs);
   try {
     for (const [index, probe] of probes.entries()) {
+      const looks = lookSizes(probe.samples ?? opts.maxPerClass);
+      const alphas = alphaPerLook(opts.alpha / bonferroni, looks);
       endpoints.push(await auditOne(probe, index, client, looks, alphas, opts));
     }
   } finally {
@@ -63,29 +65,35 @@ export async function runAudit(probes: readonly Probe[], opts: AuditOptions): Pr
 async function auditOne(probe: Probe, index: number, client: ProbeClient, looks: number[], alphas: number[], opts: AuditOptions): Promise<EndpointReport> {
   const h2 = opts.h2 ? await H2PairClient.connect(new URL(probe.url).origin, opts.timeoutMs) : undefined;
   const sampler = h2 !== undefined ? new H2Sampler(probe, h2, opts) : new Sampler(probe, { client, random: opts.random, warmup: opts.warmup, paceMicros: opts.paceMicros });
+  const max = looks[looks.length - 1]!;
   try {
     await sampler.prepare();
-    let result: Analysis | undefined;
+    let results: { name: string | undefined; analysis: Analysis }[] = [];
     let look = 0;
     for (; look < looks.length; look++) {
       const n = looks[look]!;
-      await sampler.fill(n, () => opts.onProgress?.(index, sampler.known.length, opts.maxPerClass));
+      await sampler.fill(n, () => opts.onProgress?.(index, sampler.known.length, max));
       const order = sampler instanceof H2Sampler ? sampler.order : undefined;
-      result = analyze(sampler.known.slice(0, n), sampler.unknown.slice(0, n), alphas[look]!, opts.random, order);
-      checkUsable(probe, result, look === looks.length - 1);
-      const found = result.verdicts.some((v) => v.finding);
-      if (found || (opts.resolutionMicros > 0 && result.timing.mddMicros <= opts.resolutionMicros)) break;
+      const parts = sampler instanceof H2Sampler ? [{ name: undefined, known: sampler.known, unknown: sampler.unknown }] : sampler.parts;
+      results = parts.map((part) => ({ name: part.name, analysis: analyze(part.known.slice(0, n), part.unknown.slice(0, n), alphas[look]!, opts.random, order, part.name) }));
+      // Only the first reply of a run says whether the target answers the audit at all: a later step's 429 is what a sequence probes.
+      checkUsable(probe, results[0]!.analysis, look === looks.length - 1);
+      const found = results.some((r) => r.analysis.verdicts.some((v) => v.finding));
+      const fine = results.every((r) => r.analysis.timing.mddMicros <= opts.resolutionMicros);
+      if (found || (opts.resolutionMicros > 0 && fine)) break;
     }
     const last = Math.min(look, looks.length - 1);
-    return {
+    const report: EndpointReport = {
       name: probe.name,
       method: probe.method,
       url: probe.url,
       samplesPerClass: looks[last]!,
       stoppedEarly: last < looks.length - 1,
-      verdicts: result!.verdicts,
-      timing: result!.timing,
+      verdicts: results.flatMap((r) => r.analysis.verdicts),
+      timing: results[0]!.analysis.timing,
     };
+    if (results.length > 1) report.parts = results.map((r) => ({ name: r.name ?? probe.name, timing: r.analysis.timing }));
+    return report;
   } finally {
     h2?.close();
   }

@@ -68,10 +68,14 @@ export class ProbeClient {
         res.on('end', () => {
           const end = t.firstByte > 0n ? t.firstByte : process.hrtime.bigint();
           const names: [string, string][] = [];
+          const rawNames: string[] = [];
           const raw = res.rawHeaders;
-          for (let i = 0; i + 1 < raw.length; i += 2) names.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+          for (let i = 0; i + 1 < raw.length; i += 2) {
+            names.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+            rawNames.push(raw[i]!);
+          }
           resolve({
-            reply: { status: res.statusCode ?? 0, headers: names, body: Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8') },
+            reply: { status: res.statusCode ?? 0, headers: names, rawNames, body: Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8') },
             micros: Number(end - t.start) / 1000,
           });
         });

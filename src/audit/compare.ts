@@ -24,6 +24,8 @@ export interface ChannelComparison {
   keys: KeyComparison[];
   /** Keys whose value is a nonce in at least one class (compared by shape only). */
   masked: string[];
+  /** How many keys p was corrected over (Bonferroni): what the smallest detectable difference is computed with. */
+  tests: number;
 }
 
 const ABSENT = '<absent>';
@@ -63,7 +65,7 @@ export function compareContent(known: readonly Reply[], unknown: readonly Reply[
   return [...byChannel].map(([channel, { keys: list, masked }]) => {
     list.sort((a, b) => a.p - b.p);
     const p = list.length === 0 ? 1 : Math.min(1, list[0]!.p * keys.size);
-    return { channel, p, keys: list, masked };
+    return { channel, p, keys: list, masked, tests: Math.max(1, keys.size) };
   });
 }
 
@@ -101,20 +103,27 @@ function counts(values: readonly string[]): Map<string, number> {
   return m;
 }
 
-/** Replaces body-text tokens that are not stable in either class by `<*>` (collapsing runs). */
+/** Features compared as text: their words are masked where they are not stable in either class. */
+const TEXT_KEYS = ['body text', 'body bytes'];
+
+/** Replaces text tokens that are not stable in either class by `<*>` (collapsing runs), feature by feature. */
 function maskBodyText(kf: Feature[][], uf: Feature[][]): void {
+  for (const key of TEXT_KEYS) maskText(kf, uf, key);
+}
+
+function maskText(kf: Feature[][], uf: Feature[][], key: string): void {
   const stable = new Set<string>();
   for (const group of [kf, uf]) {
     const df = new Map<string, number>();
     for (const fs of group) {
-      const text = fs.find((f) => f.key === 'body text');
+      const text = fs.find((f) => f.key === key);
       if (text === undefined) continue;
       for (const t of new Set(words(text.value))) df.set(t, (df.get(t) ?? 0) + 1);
     }
     for (const [t, n] of df) if (n >= group.length * STABLE_SHARE) stable.add(t);
   }
   for (const fs of [...kf, ...uf]) {
-    const text = fs.find((f) => f.key === 'body text');
+    const text = fs.find((f) => f.key === key);
     if (text === undefined) continue;
     text.value = words(text.value)
       .map((t) => (stable.has(t) ? t : '<*>'))

@@ -27,6 +27,7 @@ export class H2Sampler {
 
   constructor(probe: Probe, client: H2PairClient, opts: { random: Random; warmup: number; paceMicros: number }) {
     if (probe.setup !== undefined) throw new AuditError(`--h2 does not run setup requests (probe "${probe.name}")`);
+    if (probe.steps !== undefined || (probe.repeat ?? 1) > 1 || probe.observe !== undefined) throw new AuditError(`--h2 sends single requests in pairs; it runs no sequences or observers (probe "${probe.name}")`);
     this.#probe = probe;
     this.#client = client;
     this.#random = opts.random;
@@ -49,8 +50,8 @@ export class H2Sampler {
 
   async #pair(keep: boolean): Promise<void> {
     const shape = this.#rotation.next();
-    const known = buildRequest(this.#probe, shape, undefined);
-    const unknown = buildRequest(this.#probe, freshUnknown(shape, this.#knownSet, this.#random), undefined);
+    const known = buildRequest(this.#probe, shape, undefined, this.#random);
+    const unknown = buildRequest(this.#probe, freshUnknown(shape, this.#knownSet, this.#random), undefined, this.#random);
     const knownLeads = this.order.pairs % 2 === 0;
     const r = await this.#client.sendPair(knownLeads ? known : unknown, knownLeads ? unknown : known);
     const [ki, ui] = knownLeads ? [0, 1] as const : [1, 0] as const;

@@ -1,10 +1,13 @@
 import type { Random } from '../kernel/random.js';
 import type { ProbeClient } from './client.js';
 import { KnownRotation, freshUnknown } from './identifiers.js';
-import { buildRequest } from './request.js';
+import { partNames, runSequence } from './sequence.js';
 import { runSetup } from './setup.js';
 import type { SetupState } from './setup.js';
 import type { AuditClass, Probe, Sample } from './types.js';
+
+/** Warm-up pairs of runs for a sequence or a probe with an observer (at most; `--warmup` lower wins). */
+export const SEQUENCE_WARMUP = 2;
 
 export interface SamplerOptions {
   client: ProbeClient;
@@ -15,16 +18,23 @@ export interface SamplerOptions {
   paceMicros: number;
 }
 
+/** The samples of one compared reply of a run (a step or the observer), per class. */
+export interface PartSamples {
+  name: string | undefined;
+  known: Sample[];
+  unknown: Sample[];
+}
+
 /**
- * Collects timed replies for one probe. Requests go one at a time on one
- * keep-alive connection, in blocks of one known and one unknown in a random
- * order, so drift (CPU frequency, other tenants, caches warming) lands on both
- * classes alike. Between requests the sampler yields to the event loop, so
- * timers and garbage collection run in the gaps and not inside a measurement.
+ * Collects timed replies for one probe. Runs (one request, or a sequence and
+ * its observer) go one at a time on one keep-alive connection, in blocks of
+ * one known and one unknown run in a random order, so drift (CPU frequency,
+ * other tenants, caches warming) lands on both classes alike. Between runs the
+ * sampler yields to the event loop, so timers and garbage collection run in
+ * the gaps and not inside a measurement.
  */
 export class Sampler {
-  readonly known: Sample[] = [];
-  readonly unknown: Sample[] = [];
+  readonly parts: PartSamples[];
   readonly #probe: Probe;
   readonly #opts: SamplerOptions;
   readonly #rotation: KnownRotation;
@@ -36,12 +46,25 @@ export class Sampler {
     this.#opts = opts;
     this.#rotation = new KnownRotation(probe.known);
     this.#knownSet = new Set(probe.known.map((k) => k.toLowerCase()));
+    this.parts = partNames(probe).map((name) => ({ name, known: [], unknown: [] }));
+  }
+
+  /** The first compared reply's samples (the only one for a probe of one request). */
+  get known(): Sample[] {
+    return this.parts[0]!.known;
+  }
+
+  get unknown(): Sample[] {
+    return this.parts[0]!.unknown;
   }
 
   /** Runs the setup request (if any) and the warm-up. */
   async prepare(): Promise<void> {
     if (this.#probe.setup !== undefined) this.#setup = await runSetup(this.#opts.client, this.#probe.setup);
-    for (let i = 0; i < this.#opts.warmup; i++) await this.#pair(false);
+    // A sequence is several requests per run and warms the target that many times over.
+    const single = this.#probe.steps === undefined && (this.#probe.repeat ?? 1) === 1 && this.#probe.observe === undefined;
+    const warmup = single ? this.#opts.warmup : Math.min(this.#opts.warmup, SEQUENCE_WARMUP);
+    for (let i = 0; i < warmup; i++) await this.#pair(false);
   }
 
   /** Adds blocks until both classes hold at least `perClass` samples. */
@@ -60,16 +83,11 @@ export class Sampler {
     const shape = this.#rotation.next();
     const ids: Record<AuditClass, string> = { known: shape, unknown: freshUnknown(shape, this.#knownSet, this.#opts.random) };
     for (const cls of order) {
-      const s = await this.#one(cls, ids[cls]);
-      if (keep) (cls === 'known' ? this.known : this.unknown).push(s);
+      if (this.#probe.setup?.each === true) this.#setup = await runSetup(this.#opts.client, this.#probe.setup);
+      const samples = await runSequence(this.#probe, cls, ids[cls], { client: this.#opts.client, random: this.#opts.random, knownSet: this.#knownSet, shape, setup: this.#setup });
+      if (keep) for (const [i, s] of samples.entries()) (cls === 'known' ? this.parts[i]!.known : this.parts[i]!.unknown).push(s);
       await pause(this.#opts.paceMicros);
     }
-  }
-
-  async #one(cls: AuditClass, id: string): Promise<Sample> {
-    if (this.#probe.setup?.each === true) this.#setup = await runSetup(this.#opts.client, this.#probe.setup);
-    const { reply, micros } = await this.#opts.client.send(buildRequest(this.#probe, id, this.#setup));
-    return { cls, micros, reply };
   }
 }
 

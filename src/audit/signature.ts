@@ -12,11 +12,34 @@ export interface Feature {
  * feature instead of "the bytes differ". Everything an attacker can see is a
  * feature: the status, the order of header names, each header value (repeated
  * headers numbered), each cookie's value and attributes, each JSON value by
- * path and each object's key order, or the body text as tokens.
+ * path and each object's key order and its bytes, or the body text as
+ * tokens; for an observer read before the run, what changed.
  */
 export function features(reply: Reply): Feature[] {
+  const out = replyFeatures(reply);
+  if (reply.before === undefined) return out;
+  // An observer read before and after a run: what changed is a feature too (a
+  // counter that moves only for existing accounts), a number by how much.
+  const before = new Map(replyFeatures(reply.before).map((f) => [f.key, f.value]));
+  for (const f of [...out]) {
+    if (TEXT_KEYS.has(f.key)) continue;
+    const was = before.get(f.key);
+    const a = Number(f.value);
+    const b = Number(was);
+    const change = was === undefined ? 'new' : was === f.value ? 'same' : f.value !== '' && was !== '' && Number.isFinite(a) && Number.isFinite(b) ? `changed by ${a - b}` : 'changed';
+    out.push({ channel: f.channel, key: `${f.key} since before the run`, value: change });
+  }
+  return out;
+}
+
+/** Features compared as text (masked word by word), not value by value. */
+const TEXT_KEYS = new Set(['body text', 'body bytes']);
+
+function replyFeatures(reply: Reply): Feature[] {
   const out: Feature[] = [{ channel: 'status', key: 'status', value: String(reply.status) }];
   out.push({ channel: 'headers', key: 'header order', value: reply.headers.map(([k]) => k).join(', ') });
+  // Header names as the server wrote them: two code paths can spell one name differently.
+  if (reply.rawNames !== undefined) out.push({ channel: 'headers', key: 'header names as sent', value: reply.rawNames.join(', ') });
   const seen = new Map<string, number>();
   for (const [name, value] of reply.headers) {
     if (name === 'set-cookie') {
@@ -40,8 +63,13 @@ export function features(reply: Reply): Feature[] {
   } catch {
     isJson = false;
   }
-  if (isJson) jsonFeatures(json, '$', out);
-  else out.push({ channel: 'body', key: 'body text', value: reply.body });
+  if (isJson) {
+    jsonFeatures(json, '$', out);
+    // An attacker compares bytes: a space or an escape (`\u00e9` for `é`) that
+    // one code path writes and the other does not is a difference even where
+    // both parse to the same JSON.
+    out.push({ channel: 'body', key: 'body bytes', value: reply.body });
+  } else out.push({ channel: 'body', key: 'body text', value: reply.body });
   return out;
 }
 

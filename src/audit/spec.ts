@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AuditError } from './errors.js';
-import type { Random } from '../kernel/random.js';
-import { toBase64Url } from '../kernel/random.js';
 import { placeholders } from './template.js';
-import type { BodyTemplate, Probe } from './types.js';
+
+export { hushProbes } from './hush-probes.js';
+import type { BodyTemplate, Observer, Probe, Step } from './types.js';
 
 const headerMap = z.record(z.string(), z.string());
 const extractor = z.object({ from: z.enum(['body', 'header', 'cookie']), name: z.string().optional(), pattern: z.string().optional() });
@@ -23,20 +23,43 @@ const setupSchema = z.object({
   extract: z.record(z.string(), extractor).default({}),
   each: z.boolean().default(false),
 });
-const endpointSchema = z.object({
+const stepSchema = z.object({
   name: z.string().optional(),
   url: z.string(),
   method: z.string().default('POST'),
   headers: headerMap.default({}),
   ...bodyFields,
+  extract: z.record(z.string(), extractor).default({}),
+});
+const waitSchema = z.union([z.number().int().min(0).max(600_000), z.string().regex(/^\d+(ms|s)$/, 'is not a wait such as 500ms or 2s')]);
+const observeSchema = z.object({
+  url: z.string(),
+  method: z.string().default('GET'),
+  headers: headerMap.default({}),
+  ...bodyFields,
+  wait: waitSchema.default(0),
+  before: z.boolean().default(true),
+});
+const endpointSchema = z.object({
+  name: z.string().optional(),
+  url: z.string().optional(),
+  method: z.string().default('POST'),
+  headers: headerMap.default({}),
+  ...bodyFields,
   known: z.array(z.string()).optional(),
   setup: setupSchema.optional(),
+  steps: z.array(stepSchema).min(1).max(100).optional(),
+  repeat: z.number().int().min(1).max(100).optional(),
+  compare: z.array(z.union([z.number().int().min(1), z.string()])).min(1).optional(),
+  observe: observeSchema.optional(),
+  samples: z.number().int().min(8).optional(),
 });
 const specSchema = z.object({
   known: z.array(z.string()).optional(),
   headers: headerMap.default({}),
   alpha: z.number().optional(),
   samples: z.number().int().optional(),
+  observe: observeSchema.optional(),
   endpoints: z.array(endpointSchema).min(1),
 });
 
@@ -63,20 +86,59 @@ export function loadSpec(file: string): { probes: Probe[]; alpha?: number; sampl
   }
   const spec = parsed.data;
   const probes = spec.endpoints.map((e, i): Probe => {
+    const where = `endpoints.${i}`;
     const known = e.known ?? spec.known ?? [];
-    const name = e.name ?? `${e.method.toUpperCase()} ${safePath(e.url)}`;
-    const body = bodyOf(e, `endpoint ${name}`);
-    const probe: Probe = { name, url: e.url, method: e.method.toUpperCase(), headers: [...pairs(spec.headers), ...pairs(e.headers)], known };
+    const steps = e.steps?.map((st, j): Step => {
+      const step: Step = { name: st.name ?? `${st.method.toUpperCase()} ${safePath(st.url)}`, url: st.url, method: st.method.toUpperCase(), headers: [...pairs(spec.headers), ...pairs(e.headers), ...pairs(st.headers)], extract: st.extract };
+      const b = bodyOf(st, `${where}.steps.${j}`);
+      if (b !== undefined) step.body = b;
+      return step;
+    });
+    if (steps === undefined && e.url === undefined) throw new AuditError(`spec ${file}: ${where}: give url (one request) or steps (a sequence)`);
+    if (steps !== undefined && (e.url !== undefined || e.repeat !== undefined)) throw new AuditError(`spec ${file}: ${where}: give url (with repeat) or steps, not both`);
+    const first = steps?.[0];
+    const url = first?.url ?? e.url!;
+    const method = first?.method ?? e.method.toUpperCase();
+    const name = e.name ?? `${method} ${safePath(url)}`;
+    const probe: Probe = { name, url, method, headers: first?.headers ?? [...pairs(spec.headers), ...pairs(e.headers)], known };
+    const body = first?.body ?? bodyOf(e, `endpoint ${name}`);
     if (body !== undefined) probe.body = body;
+    if (steps !== undefined) probe.steps = steps;
+    if (e.repeat !== undefined) probe.repeat = e.repeat;
+    if (e.samples !== undefined) probe.samples = e.samples;
+    if (e.compare !== undefined) probe.compare = compareIndices(e.compare, steps?.map((s) => s.name) ?? Array.from({ length: e.repeat ?? 1 }, (_, k) => `request ${k + 1}`), `spec ${file}: ${where}.compare`);
+    const observe = e.observe ?? spec.observe;
+    // The spec's and the endpoint's headers go with the observer too: a client address it is keyed by, a key.
+    if (observe !== undefined) probe.observe = observerOf(observe, [...pairs(spec.headers), ...pairs(e.headers)], `${where}.observe`);
     if (e.setup !== undefined) {
       const sb = bodyOf(e.setup, `endpoint ${name} setup`);
       probe.setup = { url: e.setup.url, method: e.setup.method.toUpperCase(), headers: pairs(e.setup.headers), extract: e.setup.extract, each: e.setup.each };
       if (sb !== undefined) probe.setup.body = sb;
     }
-    validateProbe(probe, `endpoints.${i}`);
+    validateProbe(probe, where);
     return probe;
   });
   return { probes, ...(spec.alpha === undefined ? {} : { alpha: spec.alpha }), ...(spec.samples === undefined ? {} : { samples: spec.samples }) };
+}
+
+/** `compare:` names steps by number (from 1) or by name. */
+function compareIndices(list: readonly (number | string)[], names: readonly string[], where: string): number[] {
+  const out = list.map((c) => {
+    const i = typeof c === 'number' ? c - 1 : names.indexOf(c);
+    if (i < 0 || i >= names.length) throw new AuditError(`${where}: no step ${JSON.stringify(c)} (steps: ${names.map((n, k) => `${k + 1} ${n}`).join(', ')})`);
+    return i;
+  });
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
+function observerOf(o: z.infer<typeof observeSchema>, shared: [string, string][], where: string): Observer {
+  const waitMs = typeof o.wait === 'number' ? o.wait : o.wait.endsWith('ms') ? Number(o.wait.slice(0, -2)) : Number(o.wait.slice(0, -1)) * 1000;
+  const own = pairs(o.headers);
+  const names = new Set(own.map(([k]) => k));
+  const observer: Observer = { url: o.url, method: o.method.toUpperCase(), headers: [...shared.filter(([k]) => !names.has(k) && k !== 'content-type'), ...own], waitMs, before: o.before };
+  const b = bodyOf(o, where);
+  if (b !== undefined) observer.body = b;
+  return observer;
 }
 
 function pairs(h: Record<string, string>): [string, string][] {
@@ -92,18 +154,24 @@ function bodyOf(e: { json?: string | undefined; form?: string | undefined; body?
   return undefined;
 }
 
-/** Checks what every probe needs: an http(s) URL, a known identifier, and `{{id}}` somewhere. */
+/** Checks what every probe needs: http(s) URLs, a known identifier, and `{{id}}` somewhere in what it sends. */
 export function validateProbe(probe: Probe, where: string): void {
+  const requests = probe.steps ?? [probe];
+  for (const r of [...requests, ...(probe.observe === undefined ? [] : [probe.observe])]) checkUrl(r.url, where);
+  if (probe.known.length === 0) throw new AuditError(`${where}: at least one known identifier (--known) is needed`);
+  const uses = requests.flatMap((r) => [...placeholders(r.url), ...placeholders(r.body?.template ?? ''), ...r.headers.flatMap(([, v]) => placeholders(v))]);
+  if (!uses.includes('id')) throw new AuditError(`${where}: the request never uses {{id}}; put it in the body or URL`);
+  if ((probe.repeat ?? 1) > 1 && probe.steps !== undefined) throw new AuditError(`${where}: repeat applies to one request; write the steps out instead`);
+}
+
+function checkUrl(raw: string, where: string): void {
   let url: URL;
   try {
-    url = new URL(probe.url.replace(/\{\{[^}]*\}\}/g, 'x'));
+    url = new URL(raw.replace(/\{\{[^}]*\}\}/g, 'x'));
   } catch {
-    throw new AuditError(`${where}: not a URL: ${probe.url}`);
+    throw new AuditError(`${where}: not a URL: ${raw}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AuditError(`${where}: only http and https URLs can be audited`);
-  if (probe.known.length === 0) throw new AuditError(`${where}: at least one known identifier (--known) is needed`);
-  const uses = [...placeholders(probe.url), ...placeholders(probe.body?.template ?? ''), ...probe.headers.flatMap(([, v]) => placeholders(v))];
-  if (!uses.includes('id')) throw new AuditError(`${where}: the request never uses {{id}}; put it in the body or URL`);
 }
 
 function safePath(url: string): string {
@@ -112,28 +180,4 @@ function safePath(url: string): string {
   } catch {
     return url;
   }
-}
-
-/** The hush JSON API endpoints that take an identifier (issue 3), audited by `--hush`. */
-export function hushProbes(base: string, known: string[], random: Random): Probe[] {
-  const origin = base.replace(/\/+$/, '');
-  // A fresh strong password, never a real one, long enough for any policy. Sign-up takes the
-  // address alone (the password is chosen after the mailbox is proven), so no probe ever sets one.
-  const strong = (): string => `${toBase64Url(random.bytes(18))}-Aa1!`;
-  const loginBody = JSON.stringify({ email: '{{id}}', password: strong() });
-  const idOnly = '{"email":"{{id}}"}';
-  const make = (name: string, path: string, template: string): Probe => ({
-    name,
-    url: `${origin}${path}`,
-    method: 'POST',
-    headers: [['accept', 'application/json']],
-    body: { kind: 'json', template },
-    known,
-  });
-  return [
-    make('signup', '/v1/signup', idOnly),
-    make('login', '/v1/login', loginBody),
-    make('recovery', '/v1/recovery', idOnly),
-    make('magic-link', '/v1/magic-link', idOnly),
-  ];
 }

@@ -30,6 +30,33 @@ export interface SetupSpec {
   each: boolean;
 }
 
+/**
+ * One request of a sequence. It may use `{{id}}`, the run's values
+ * (`{{password}}`, `{{client}}`), `{{fresh}}` (a new unknown identifier each
+ * time it appears) and what earlier steps extracted.
+ */
+export interface Step {
+  name: string;
+  url: string;
+  method: string;
+  headers: [string, string][];
+  body?: BodyTemplate;
+  /** Values taken from this step's reply, for later steps. */
+  extract: Record<string, Extractor>;
+}
+
+/** A request sent after each run of a probe, whose reply and time are compared across the classes of that run. */
+export interface Observer {
+  url: string;
+  method: string;
+  headers: [string, string][];
+  body?: BodyTemplate;
+  /** Wait this long after the run before observing (work a server does later: an outbox, detection). */
+  waitMs: number;
+  /** Also read it before the run, and compare what changed (a counter) as well as what it says. */
+  before: boolean;
+}
+
 /** One endpoint to test: a known-existing identifier list and a template for the request. */
 export interface Probe {
   name: string;
@@ -39,6 +66,15 @@ export interface Probe {
   body?: BodyTemplate;
   known: string[];
   setup?: SetupSpec;
+  /** A sequence run for one identifier in order; absent: the request above, `repeat` times. */
+  steps?: Step[];
+  /** Send the request this many times in a row for one identifier (lockouts, per-account limits); default 1. */
+  repeat?: number;
+  /** Indices (0-based) of the steps whose replies are compared; default every step. */
+  compare?: number[];
+  observe?: Observer;
+  /** Most samples per class for this probe (a sequence costs several requests per sample). */
+  samples?: number;
 }
 
 /** A reply as the auditor compares it: header order and repeated headers preserved. */
@@ -47,6 +83,10 @@ export interface Reply {
   /** Lower-case names, in the order received. */
   headers: [string, string][];
   body: string;
+  /** Header names as the server wrote them (case is observable; the lower-case names above are what is compared by meaning). */
+  rawNames?: string[];
+  /** For an observer read before and after a run: the reply before, so what changed is compared too. */
+  before?: Reply;
 }
 
 /** One measured request. */
@@ -62,6 +102,8 @@ export type Channel = 'status' | 'headers' | 'body' | 'time';
 /** The decision for one endpoint on one channel. */
 export interface Verdict {
   channel: Channel;
+  /** Which reply of the run: `step 2 (login)`, `observer GET /healthz`; absent for a probe of one request. */
+  part?: string;
   finding: boolean;
   /** The test(s) used, e.g. "Fisher exact per value" or "Mann-Whitney U + bootstrap deciles". */
   test: string;
@@ -73,6 +115,8 @@ export interface Verdict {
   summary: string;
   /** Evidence lines: a minimal diff, or the compared quantiles. */
   evidence: string[];
+  /** The smallest difference this verdict could have seen at its α: µs for time, a share of replies for content. */
+  smallest: string;
 }
 
 export interface TimingSummary {
@@ -95,8 +139,12 @@ export interface EndpointReport {
   url: string;
   samplesPerClass: number;
   stoppedEarly: boolean;
+  /** Every part's verdicts, each naming its part when there is more than one. */
   verdicts: Verdict[];
+  /** The first compared part's timing. */
   timing: TimingSummary;
+  /** Each compared reply of a run (steps, observer) with its timing, when there is more than one. */
+  parts?: { name: string; timing: TimingSummary }[];
 }
 
 export interface AuditReport {
@@ -104,7 +152,7 @@ export interface AuditReport {
   startedAt: string;
   finishedAt: string;
   alpha: number;
-  /** Number of tests the family-wise α is divided over (endpoints × tests). */
+  /** Number of tests the family-wise α is divided over (every compared reply of every endpoint × tests). */
   bonferroni: number;
   mode: 'http1' | 'h2';
   endpoints: EndpointReport[];

@@ -6,6 +6,7 @@ import { AuditError } from '../audit/errors.js';
 import { renderHtml } from '../audit/report/html.js';
 import { ProgressBar } from '../audit/report/progress.js';
 import { renderTerminal } from '../audit/report/terminal.js';
+import { hushSequenceProbes } from '../audit/hush-probes.js';
 import { hushProbes, loadSpec, validateProbe } from '../audit/spec.js';
 import type { Probe } from '../audit/types.js';
 import { cryptoRandom } from '../kernel/random.js';
@@ -27,6 +28,9 @@ interface AuditFlags {
   resolution: number;
   timeout: number;
   h2?: boolean;
+  repeat: number;
+  observe?: string;
+  observeWait: number;
   json?: string;
   html?: string;
 }
@@ -51,6 +55,9 @@ export function registerAudit(program: Command): void {
     .option('--resolution <us>', 'stop early with no finding once differences of this many µs would have been seen', intOption(0, 10_000_000), 0)
     .option('--timeout <ms>', 'per-request timeout', intOption(100, 600_000), 10_000)
     .option('--h2', 'HTTP/2 (h2c or TLS): send pairs together and also decide from the order of the replies')
+    .option('--repeat <n>', 'with --url: send the request n times in a row for one identifier and compare the k-th replies (lockouts, per-account limits)', intOption(1, 100), 1)
+    .option('--observe <url>', 'with --url: a GET sent after each probe (and before it), compared across the classes of the probe before it')
+    .option('--observe-wait <ms>', 'wait this long after the probe before observing', intOption(0, 600_000), 0)
     .option('--json <file>', 'write the full report as JSON')
     .option('--html <file>', 'write a self-contained HTML report with ECDF plots')
     .action(async (flags: AuditFlags) => {
@@ -67,6 +74,7 @@ export function registerAudit(program: Command): void {
 async function audit(flags: AuditFlags): Promise<number> {
   const modes = [flags.url, flags.spec, flags.hush].filter((m) => m !== undefined).length;
   if (modes !== 1) throw new CliError('give exactly one of --url, --spec, --hush', EXIT.usage);
+  if (flags.url === undefined && (flags.repeat > 1 || flags.observe !== undefined)) throw new CliError('--repeat and --observe go with --url (a spec says repeat: and observe: per endpoint)', EXIT.usage);
   let probes: Probe[];
   let alpha = flags.alpha;
   let samples = flags.samples;
@@ -77,7 +85,7 @@ async function audit(flags: AuditFlags): Promise<number> {
     samples ??= spec.samples;
   } else if (flags.hush !== undefined) {
     if (flags.known.length === 0) throw new CliError('--hush needs --known with an existing account', EXIT.usage);
-    probes = hushProbes(flags.hush, flags.known, cryptoRandom);
+    probes = [...hushProbes(flags.hush, flags.known, cryptoRandom), ...hushSequenceProbes(flags.hush, flags.known)];
     for (const p of probes) validateProbe(p, '--hush');
   } else {
     probes = [urlProbe(flags)];
@@ -115,6 +123,8 @@ function urlProbe(flags: AuditFlags): Probe {
   const probe: Probe = { name: `${flags.method.toUpperCase()} ${pathOf(flags.url!)}`, url: flags.url!, method: flags.method.toUpperCase(), headers: flags.header.map(parseHeader), known: flags.known };
   if (flags.body !== undefined) probe.body = { kind: 'json', template: flags.body };
   if (flags.form !== undefined) probe.body = { kind: 'form', template: flags.form };
+  if (flags.repeat > 1) probe.repeat = flags.repeat;
+  if (flags.observe !== undefined) probe.observe = { url: flags.observe, method: 'GET', headers: probe.headers.filter(([k]) => k !== 'content-type'), waitMs: flags.observeWait, before: true };
   validateProbe(probe, '--url');
   return probe;
 }

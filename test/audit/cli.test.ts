@@ -15,6 +15,7 @@ describe('hush audit (command line)', () => {
   let clean: LeakyServer;
   let csrf: LeakyServer;
   let limited: LeakyServer;
+  let lockout: LeakyServer;
   const dir = mkdtempSync(join(tmpdir(), 'hush-audit-'));
 
   beforeAll(async () => {
@@ -22,10 +23,22 @@ describe('hush audit (command line)', () => {
     clean = await startLeakyServer({ leak: { kind: 'none' }, known: KNOWN });
     csrf = await startLeakyServer({ leak: { kind: 'status' }, known: KNOWN, csrf: true });
     limited = await startLeakyServer({ leak: { kind: 'rate-limit-all', after: 10 }, known: KNOWN });
+    lockout = await startLeakyServer({ leak: { kind: 'lockout', after: 2 }, known: KNOWN });
   });
   afterAll(async () => {
-    await Promise.all([leaky.close(), clean.close(), csrf.close(), limited.close()]);
+    await Promise.all([leaky.close(), clean.close(), csrf.close(), limited.close(), lockout.close()]);
   });
+
+  it('--repeat with a fresh client per run finds a lockout in the third request, and --observe reads the observer', async () => {
+    const json = join(dir, 'repeat.json');
+    const r = await runCli(['audit', '--url', lockout.url, '--body', '{"email":"{{id}}","password":"{{password}}"}', '--header', 'X-Forwarded-For: {{client}}', '--repeat', '3', '--observe', `${lockout.origin}/healthz`, ...known, '--samples', '40', '--warmup', '2', '--json', json]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/step 3 \(request 3\)\n\s+status\s+FINDING/);
+    expect(r.stdout).toContain('known "423"');
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.bonferroni).toBe(4 * 6);
+    expect(report.endpoints[0].parts.map((p: { name: string }) => p.name)).toEqual(['step 1 (request 1)', 'step 2 (request 2)', 'step 3 (request 3)', 'observer GET /healthz']);
+  }, 60_000);
 
   it('exit 1 on a finding, with --json and a self-contained --html report', async () => {
     const json = join(dir, 'r.json');

@@ -21,7 +21,20 @@ export type Leak =
   | { kind: 'delay'; micros: number; slower: 'known' | 'unknown'; timer?: boolean }
   | { kind: 'tail-delay'; micros: number }
   | { kind: 'rate-limit'; every: number }
-  | { kind: 'rate-limit-all'; after: number };
+  | { kind: 'rate-limit-all'; after: number }
+  /** Sequences (issue 15): a second login for an existing account from one client within a run is a 429 (Supabase auth #2398). */
+  | { kind: 'second-429' }
+  /** Existing accounts lock after `after` failures from one client; unknown ones never do. */
+  | { kind: 'lockout'; after: number }
+  /** POST /signup keeps the password of a new address; logging in with it answers "confirm your address first" (hush had this). */
+  | { kind: 'verify-first' }
+  /** After replying to an existing account, `micros` of work the server does before it takes the next request, whatever that is. */
+  | { kind: 'after-effect'; micros: number }
+  /** GET /counter counts logins of existing accounts. */
+  | { kind: 'counter' }
+  /** The same JSON for both classes, written with a space elsewhere (same length) or an escape (`\u002e`) for existing accounts. */
+  | { kind: 'byte-space' }
+  | { kind: 'byte-escape' };
 
 export interface LeakyOptions {
   leak: Leak;
@@ -54,15 +67,31 @@ interface Res {
 export async function startLeakyServer(opts: LeakyOptions): Promise<LeakyServer> {
   const known = new Set(opts.known.map((k) => k.toLowerCase()));
   const attempts = new Map<string, number>();
+  const pending = new Set<string>();
   let total = 0;
+  let counter = 0;
+  let afterReply = 0;
   const csrf = randomBytes(12).toString('hex');
 
   const handle = async (method: string, path: string, headers: http.IncomingHttpHeaders, body: string, res: Res): Promise<void> => {
+    if (afterReply > 0) {
+      spin(afterReply);
+      afterReply = 0;
+    }
     if (method === 'GET' && path === '/form') {
       res.setHeader('set-cookie', `csrf=${csrf}; Path=/; HttpOnly`);
       res.setHeader('content-type', 'text/html');
       res.end(`<form><input type="hidden" name="csrf" value="${csrf}"></form>`);
       return;
+    }
+    if (method === 'GET' && path === '/healthz') return json(res, 200, '{"status":"ok"}');
+    if (method === 'GET' && path === '/counter') return json(res, 200, JSON.stringify({ count: counter }));
+    if (method === 'POST' && path === '/signup') {
+      const fields = parseBody(body, headers['content-type'] ?? '');
+      const email = (fields.email ?? '').toLowerCase();
+      // A new address is kept with the password it came with, until someone confirms it.
+      if (opts.leak.kind === 'verify-first' && !known.has(email)) pending.add(email);
+      return json(res, 200, '{"ok":true,"message":"Check your inbox."}');
     }
     if (method !== 'POST' || path !== '/login') {
       res.statusCode = 404;
@@ -87,6 +116,16 @@ export async function startLeakyServer(opts: LeakyOptions): Promise<LeakyServer>
       attempts.set(email, n);
       if (n % leak.every === 0) return limited(res);
     }
+    // Per client (X-Forwarded-For, a fresh one per audit run) and account, as real limits key them.
+    const pair = `${String(headers['x-forwarded-for'] ?? '')} ${email}`;
+    if ((leak.kind === 'second-429' || leak.kind === 'lockout') && exists) {
+      const n = (attempts.get(pair) ?? 0) + 1;
+      attempts.set(pair, n);
+      if (leak.kind === 'second-429' && n >= 2) return limited(res);
+      if (leak.kind === 'lockout' && n > leak.after) return json(res, 423, '{"error":"account locked"}');
+    }
+    if (leak.kind === 'verify-first' && pending.has(email)) return json(res, 403, '{"error":"confirm your address first"}');
+    if (leak.kind === 'counter' && exists) counter++;
     if (leak.kind === 'delay' && exists === (leak.slower === 'known')) {
       if (leak.timer === true) await new Promise((r) => setTimeout(r, leak.micros / 1000));
       else spin(leak.micros);
@@ -111,7 +150,13 @@ export async function startLeakyServer(opts: LeakyOptions): Promise<LeakyServer>
       text = JSON.stringify(reply);
     }
     if (leak.kind === 'content-length' && exists) text += ' ';
+    // The space moves, so the length (and Content-Length) is the same for both classes: only the bytes differ.
+    if (leak.kind === 'byte-space') text = text.replace('"ok":true,', exists ? '"ok": true,' : '"ok":true ,');
+    if (leak.kind === 'byte-escape' && exists) text = text.replace('inbox.', 'inbox\\u002e');
     res.setHeader('content-length', String(Buffer.byteLength(text)));
+    // Work left for after the reply (mail sent inline, a cache filled), as a single worker does it (PHP's
+    // fastcgi_finish_request): the worker finishes it before it takes the next request, whatever that is.
+    if (leak.kind === 'after-effect' && exists) afterReply += leak.micros;
     res.end(text);
   };
 
@@ -133,6 +178,12 @@ export async function startLeakyServer(opts: LeakyOptions): Promise<LeakyServer>
         server.close(() => resolve());
       }),
   };
+}
+
+function json(res: Res, status: number, text: string): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  res.end(text);
 }
 
 function limited(res: Res): void {

@@ -28,7 +28,7 @@ ${body}
 function endpointSection(e: EndpointReport): string {
   const rows = e.verdicts
     .map(
-      (v) => `<tr><td>${v.channel}</td><td class="${v.finding ? 'finding' : 'ok'}">${v.finding ? 'finding' : 'ok'}</td><td>${esc(v.summary)}${
+      (v) => `<tr><td>${v.part === undefined ? '' : `${esc(v.part)}: `}${v.channel}</td><td class="${v.finding ? 'finding' : 'ok'}">${v.finding ? 'finding' : 'ok'}</td><td>${esc(v.summary)}${
         v.finding && v.evidence.length > 0 ? `<pre>${esc(v.evidence.join('\n'))}</pre>` : ''
       }</td><td>${v.p === null ? '' : v.p.toExponential(2)}</td><td>${v.alpha.toExponential(2)}</td></tr>`,
     )
@@ -37,7 +37,7 @@ function endpointSection(e: EndpointReport): string {
 <p>${e.samplesPerClass} samples per class${e.stoppedEarly ? ' (stopped early)' : ''}. Smallest timing difference this run could see: <b>${fmt(e.timing.mddMicros)} µs</b>.</p>
 <table><tr><th>channel</th><th>verdict</th><th>detail</th><th>p</th><th>α</th></tr>
 ${rows}</table>
-${ecdfSvg(e.timing.known, e.timing.unknown)}`;
+${(e.parts ?? [{ name: '', timing: e.timing }]).map((p) => `${p.name === '' ? '' : `<h3>${esc(p.name)}</h3>`}${ecdfSvg(p.timing.known, p.timing.unknown)}`).join('\n')}`;
 }
 
 /** Both classes' empirical CDFs between the 1st and 95th percentile of all samples (slower ones sit on the right edge), so a long tail does not squeeze the body. */
