@@ -23,8 +23,8 @@ import type { Comparison, ProbeClass } from './timing-probe.js';
 /**
  * A fresh hush instance to probe for timing (test/http/timing-suite.ts,
  * bench/timing.ts): served on 127.0.0.1 with its outbox worker running, four
- * confirmed accounts with a password, limits, proof-of-work and detection
- * rules off, and the classes of requests to compare on each account endpoint.
+ * confirmed accounts with a password (two with TOTP in force), limits,
+ * proof-of-work and detection rules off, and the classes of requests to compare on each account endpoint.
  * Fresh because the leak issue 14 found was strongest on a server that had
  * not yet seen much: caches cold, the floor still learning.
  */
@@ -166,6 +166,13 @@ export async function timingTarget(options: TimingTargetOptions): Promise<Timing
     // Before the worker starts: createAccount delivers its mail by hand.
     for (const email of KNOWN) await createAccount(t, email, PASSWORD);
     const identities = await Promise.all(KNOWN.map(async (email) => (await t.hush.store.identities.findByEmail(email))!.id));
+    // Half the known accounts have TOTP in force: a wrong password for them is the same one failure, in the same time.
+    for (const [i, id] of identities.entries()) {
+      if (i % 2 === 0) continue;
+      const { sealed } = t.hush.flows.secondFactor.newSecret({ id, email: KNOWN[i]! });
+      await t.hush.store.secondFactors.setPending(id, sealed, new Date());
+      if (!(await t.hush.store.secondFactors.enable(id, sealed, 0, new Date()))) throw new Error('TOTP could not be turned on');
+    }
     t.hush.worker.start();
     const server = await t.hush.listen();
     let seq = 0;
