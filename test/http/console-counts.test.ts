@@ -7,7 +7,7 @@ import { databaseTargets } from '../helpers/targets.js';
 
 /**
  * The overview's charts read `event_counts`, kept by triggers on `events`
- * (migration 0005): after inserts (one statement or many) and pruning, the
+ * (migration 0004): after inserts (one statement or many) and pruning, the
  * counts are exactly what counting the events themselves gives, on every
  * database hush runs on. And the chart series read through them equals the
  * series counted from the rows.
