@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testHush } from '../helpers/hush.js';
 import type { TestHush } from '../helpers/hush.js';
+import { createAccount } from '../helpers/accounts.js';
 import * as flows from '../../src/core/flows/index.js';
+import * as secondFactorFlows from '../../src/core/flows/second-factor.js';
+import * as disownFlows from '../../src/core/flows/disown.js';
 import { ERROR_CODES } from '../../src/kernel/errors.js';
+import { base32Decode, totpAt, totpStep } from '../../src/core/totp.js';
 import { OPERATIONS, schemas } from '../../src/http/api/openapi-operations.js';
 import type { SchemaName } from '../../src/http/api/openapi-operations.js';
 
@@ -66,20 +70,35 @@ describe('GET /v1/openapi.json', () => {
 
   it('every request example of an account flow passes that endpoint\'s own validation', async () => {
     const accountFlows = OPERATIONS.filter((op) => op.tag === 'account' && op.request !== undefined && op.scope === undefined);
-    expect(accountFlows.length).toBeGreaterThanOrEqual(8);
+    expect(accountFlows.length).toBeGreaterThanOrEqual(12);
+    // Endpoints for the signed-in owner validate after the session: they get one, else a 401 would hide a bad example.
+    // Its password is not the examples' `current`, so POST /v1/password answers a mismatch and the session lives on.
+    const { cookie } = await createAccount(t, 'openapi@example.com', 'another long password', { ip: '198.51.100.41' });
+    // With TOTP on, the endpoints that take a factor read it, before anything else they check: a factor they
+    // could not read is their 401 HUSH_SECOND_FACTOR_REQUIRED (a wrong one, as the examples are, is HUSH_SECOND_FACTOR_INVALID).
+    const setup = (await (await t.request('/v1/totp/setup', { method: 'POST', headers: { cookie } }, '198.51.100.41')).json()) as { secret: string };
+    const key = base32Decode(setup.secret);
+    if (key === null) throw new Error('the secret is not base32');
+    const on = await t.request('/v1/totp/confirm', { json: { code: totpAt(key, totpStep(Date.now())) }, headers: { cookie } }, '198.51.100.41');
+    expect(on.status).toBe(200);
     for (const op of accountFlows) {
-      const res = await t.request(op.path, { json: op.request?.example }, '198.51.100.40');
+      const res = await t.request(op.path, { method: op.method.toUpperCase(), json: op.request?.example, headers: op.cookie === true ? { cookie } : {} }, '198.51.100.40');
       const body = res.status === 204 ? null : ((await res.json()) as { error?: { code: string } });
-      expect(body?.error?.code, `${op.path} answered ${res.status}`).not.toBe('HUSH_VALIDATION');
+      expect(body?.error?.code, `${op.method} ${op.path} answered ${res.status}`).not.toBe('HUSH_VALIDATION');
+      if (op.cookie === true) expect(['HUSH_UNAUTHORIZED', 'HUSH_SECOND_FACTOR_REQUIRED'], `${op.method} ${op.path}`).not.toContain(body?.error?.code);
     }
-    // And the check can fail: an example missing a field is refused.
+    // And the check can fail: an example missing a field is refused, with or without a session.
     const bad = await t.request('/v1/login', { json: { email: 'ada@example.com' } }, '198.51.100.40');
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('HUSH_VALIDATION');
+    const badSignedIn = await t.request('/v1/totp/confirm', { json: {}, headers: { cookie } }, '198.51.100.40');
+    expect(((await badSignedIn.json()) as { error: { code: string } }).error.code).toBe('HUSH_VALIDATION');
+    const noFactor = await t.request('/v1/totp', { method: 'DELETE', json: { recovery: 'k7fq-2m4x-ra3d-pq6z' }, headers: { cookie } }, '198.51.100.40');
+    expect(((await noFactor.json()) as { error: { code: string } }).error.code).toBe('HUSH_SECOND_FACTOR_REQUIRED');
   });
 
   it('names every reply constant of the flows and every error code', () => {
-    const constants = Object.entries(flows).filter((e): e is [string, flows.Reply] => typeof e[1] === 'object' && e[1] !== null && 'status' in e[1] && 'body' in e[1]);
-    expect(constants.length).toBeGreaterThanOrEqual(10);
+    const constants = Object.entries({ ...flows, ...secondFactorFlows, ...disownFlows }).filter((e): e is [string, flows.Reply] => typeof e[1] === 'object' && e[1] !== null && 'status' in e[1] && 'body' in e[1]);
+    expect(constants.length).toBeGreaterThanOrEqual(17);
     for (const [name, reply] of constants) {
       if (reply.body === null) expect(text, name).toContain(`"${reply.status}":{"description"`);
       else expect(text, name).toContain(JSON.stringify(reply.body));

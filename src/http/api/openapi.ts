@@ -49,6 +49,7 @@ export function openApiDocument(settings: OpenApiSettings): Record<string, unkno
       schemas: Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, jsonSchema(schema)])),
       securitySchemes: {
         session: { type: 'apiKey', in: 'cookie', name: 'hush_session', description: '`__Host-hush_session` on https, `__Secure-hush_session` with HUSH_COOKIE_DOMAIN.' },
+        secondStep: { type: 'apiKey', in: 'cookie', name: 'hush_second_step', description: 'The second step of a sign-in (5 minutes, no session): set by a right password or link for an account with TOTP. `__Host-hush_second_step` on https.' },
         apiKey: { type: 'http', scheme: 'bearer', description: '`hush apikey create --scope …`; also accepted as `X-Hush-Key`.' },
       },
     },
@@ -72,9 +73,13 @@ function operation(op: Operation): Record<string, unknown> {
   };
   if (op.scope !== undefined) out.security = [{ apiKey: [op.scope] }];
   else if (op.cookie === true) out.security = [{ session: [] }];
-  if (op.query !== undefined) {
-    out.parameters = Object.entries(op.query).map(([name, q]) => ({ name, in: 'query', required: q.required === true, description: q.description, schema: q.schema }));
-  }
+  else if (op.secondStep === true) out.security = [{ secondStep: [] }];
+  // Every `{name}` of the path is declared, as OpenAPI requires.
+  const parameters: Record<string, unknown>[] = [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name = '']) => ({
+    name, in: 'path', required: true, ...(op.params?.[name] === undefined ? {} : { description: op.params[name] }), schema: { type: 'string' },
+  }));
+  for (const [name, q] of Object.entries(op.query ?? {})) parameters.push({ name, in: 'query', required: q.required === true, description: q.description, schema: q.schema });
+  if (parameters.length > 0) out.parameters = parameters;
   if (op.request !== undefined) {
     const body = { schema: ref(op.request.schema), example: op.request.example };
     const types = op.scope === undefined && op.tag === 'account' ? ['application/json', 'application/x-www-form-urlencoded'] : ['application/json'];
