@@ -128,7 +128,7 @@ export function carriesToken(c: Context, tokenPaths: readonly string[]): boolean
  */
 export function refuseInsecureTokens(options: { origin: string; trust: ProxyTrust | undefined; tokenPaths?: readonly string[] }): MiddlewareHandler {
   const https = new URL(options.origin).protocol === 'https:';
-  const tokenPaths = options.tokenPaths ?? ['/v1/verify', '/v1/recovery/confirm', '/v1/magic-link/confirm'];
+  const tokenPaths = options.tokenPaths ?? ['/v1/verify', '/v1/recovery/confirm', '/v1/magic-link/confirm', '/v1/disown', '/v1/login/second-factor'];
   return async (c, next) => {
     if (https && carriesToken(c, tokenPaths) && !arrivedOverHttps(c, options.trust)) return forbid(c, new HushError('HUSH_INSECURE_TRANSPORT'));
     await next();

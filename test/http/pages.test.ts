@@ -165,6 +165,11 @@ describe('hosted pages (in process)', () => {
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('HUSH_INSECURE_TRANSPORT');
       expect((await https.request('/reset')).status).toBe(200);
+      // The "this wasn't me" token and the second step's code travel the same way (both were left out at first).
+      for (const path of ['/v1/disown', '/v1/login/second-factor']) {
+        const api = await https.hush.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'x'.repeat(43), code: '123456' }) }, plain);
+        expect([path, api.status]).toEqual([path, 403]);
+      }
     } finally {
       await https.close();
     }
