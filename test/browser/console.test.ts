@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { browserTier, launch, newContext, serve, totpCodes } from './harness.js';
+import { axeViolations, browserTier, launch, newContext, serve, totpCodes } from './harness.js';
 import { base32Decode } from '../../src/core/totp.js';
 import type { Served } from './harness.js';
 import { mailboxDir, readMailbox } from '../../src/mail/index.js';
@@ -27,21 +26,10 @@ import type { FreshDatabase } from '../helpers/postgres.js';
  * never changes the work tree). On PostgreSQL when
  * HUSH_TEST_DATABASE_URL is set (it starts faster), else the embedded store.
  */
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const DOCS = process.env.HUSH_UPDATE_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'console') : mkdtempSync(join(tmpdir(), 'hush-console-shots-'));
 const OPERATOR = 'ops@example.com';
 const PASSWORD = 'console operator passphrase';
 const ENUMERATOR = '203.0.113.66';
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: tags } });
-  }, WCAG_TAGS);
-  return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(DOCS, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { address, browserTier, launch, newContext, screenshot, serve } from './harness.js';
+import { address, axeViolations, browserTier, launch, newContext, screenshot, serve } from './harness.js';
 import type { Served } from './harness.js';
 
 /**
@@ -13,19 +11,7 @@ import type { Served } from './harness.js';
  * and after sign-up for an existing and an unknown address, keyboard-only
  * sign-in, and a form-filling bot that trips the honeypot.
  */
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const PASSWORD = 'pages correct horse';
-
-/** axe-core's violations on the current page (evaluated through DevTools, so the page CSP stays as served). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: tags } });
-  }, WCAG_TAGS);
-  return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
 
 describe.skipIf(browserTier.skip)(`hosted pages in a browser${browserTier.reason === '' ? '' : ` (skipped: ${browserTier.reason})`}`, () => {
   let served: Served;

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { base32Decode } from '../../src/core/totp.js';
-import { address, browserTier, launch, newContext, serve, totpCodes } from './harness.js';
+import { address, axeViolations, browserTier, launch, newContext, serve, totpCodes } from './harness.js';
 import type { Served } from './harness.js';
 
 /**
@@ -13,18 +11,7 @@ import type { Served } from './harness.js';
  * wasn't me" link, and reset the password with a code. Every new page is
  * checked with axe-core (WCAG 2.2 AA) on the way.
  */
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const PASSWORD = 'second factor correct horse';
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: tags } });
-  }, WCAG_TAGS);
-  return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
 
 describe.skipIf(browserTier.skip)(`second factor in a browser${browserTier.reason === '' ? '' : ` (skipped: ${browserTier.reason})`}`, () => {
   let served: Served;
