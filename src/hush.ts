@@ -4,7 +4,7 @@
  * database and stores, guards, detection, mail and the outbox worker, the
  * flows and their runner, HTTP. docs/architecture.md draws the layers.
  */
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Redis } from 'ioredis';
 import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
@@ -59,7 +59,7 @@ import { secondFactorApi } from './http/api/second-factor.js';
 import { requestClient } from './http/client.js';
 import { healthRoutes } from './http/health.js';
 import { keyedMetrics, metricsApp } from './http/metrics.js';
-import { httpMetrics } from './http/http-metrics.js';
+import { envelopeGauge, httpMetrics } from './http/http-metrics.js';
 import { requestLog } from './http/request-log.js';
 import { cors, refuseInsecureTokens, securityHeaders } from './http/security.js';
 import { csrf } from './http/csrf.js';
@@ -388,18 +388,4 @@ export async function createHush(options: HushOptions): Promise<Hush> {
     for (const close of closers) await close().catch(() => undefined);
     throw err;
   }
-}
-
-function envelopeGauge(metrics: Registry, envelope: Envelope): void {
-  new Gauge({
-    name: 'hush_envelope_flows',
-    help: 'Account flows working now, and waiting in line to be admitted (HUSH_FLOW_CONCURRENCY): a line that never empties says the machine is short of CPU.',
-    labelNames: ['state'] as const,
-    registers: [metrics],
-    collect() {
-      const { active, queued } = envelope.load;
-      this.set({ state: 'working' }, active);
-      this.set({ state: 'waiting' }, queued);
-    },
-  });
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { sql } from 'kysely';
-import { CliError, EXIT, configFrom, intOption, storeOptions } from './shared.js';
+import { CliError, EXIT, configFrom, emailArgument, intOption, storeOptions } from './shared.js';
 import { readStdin } from './prompt.js';
 import { registerServe } from './serve.js';
 import { createHush } from '../hush.js';
@@ -8,7 +8,7 @@ import type { Clock } from '../kernel/clock.js';
 import { HushError } from '../kernel/errors.js';
 import { silentLogger } from '../kernel/log.js';
 import { SeededRandom, cryptoRandom, randomId, toBase64Url } from '../kernel/random.js';
-import { maskEmail, normalizeIdentifier } from '../core/identifier.js';
+import { maskEmail } from '../core/identifier.js';
 import { PasswordPolicy } from '../core/password-policy.js';
 import { ConsoleAccessStore } from '../store/console-access.js';
 import { DEMO_USERS, ENUMERATOR, demoScenario, demoUser } from './demo-scenario.js';
@@ -49,12 +49,7 @@ export function registerDemo(program: Command): void {
       .option('--origin <origin>', 'public origin (HUSH_ORIGIN)')
       .action(async (opts: Record<string, unknown>) => {
         const config = configFrom(opts);
-        let email: string;
-        try {
-          email = normalizeIdentifier(opts.email, '--email');
-        } catch (err) {
-          throw new CliError(err instanceof HushError ? `--email ${err.details[0]?.reason ?? 'is not valid'}` : 'bad --email', EXIT.usage);
-        }
+        const email = emailArgument(opts.email, '--email');
         const typed = opts.passwordStdin === true ? await readStdin() : toBase64Url(cryptoRandom.bytes(12));
         let password: string;
         try {

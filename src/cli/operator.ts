@@ -1,9 +1,8 @@
 import { Command } from 'commander';
-import { CliError, EXIT, configFrom, storeOptions } from './shared.js';
+import { CliError, configFrom, emailArgument, storeOptions } from './shared.js';
 import { withStores } from './store-command.js';
-import { HushError } from '../kernel/errors.js';
 import { systemClock } from '../kernel/clock.js';
-import { maskEmail, normalizeIdentifier } from '../core/identifier.js';
+import { maskEmail } from '../core/identifier.js';
 import { ConsoleAccessStore } from '../store/console-access.js';
 
 /**
@@ -12,14 +11,6 @@ import { ConsoleAccessStore } from '../store/console-access.js';
  * the command line only: no page or API can grant it, so taking over a
  * console session does not let an attacker make itself an operator.
  */
-function emailArgument(raw: string): string {
-  try {
-    return normalizeIdentifier(raw, 'email');
-  } catch (err) {
-    throw new CliError(err instanceof HushError ? `the address ${err.details[0]?.reason ?? 'is not valid'}` : 'bad address', EXIT.usage);
-  }
-}
-
 export function registerOperator(program: Command): void {
   const operator = new Command('operator').description('grant, list and take back the operator role (who may open the security console at /console)');
 
@@ -28,7 +19,7 @@ export function registerOperator(program: Command): void {
       .description('grant the operator role to an existing identity (create it first with hush user add)')
       .argument('<email>', 'the identity\'s address')
       .action(async (raw: string, opts: Record<string, unknown>) => {
-        const email = emailArgument(raw);
+        const email = emailArgument(raw, 'the address');
         await withStores(configFrom(opts), async ({ account, database }) => {
           const identity = await account.identities.findByEmail(email);
           if (identity === null) throw new CliError(`no identity has that address; create it first: hush user add --email ${email}`);
@@ -56,7 +47,7 @@ export function registerOperator(program: Command): void {
       .description('take the operator role back (the identity keeps its account; its console sessions stop working at once)')
       .argument('<email>', 'the identity\'s address')
       .action(async (raw: string, opts: Record<string, unknown>) => {
-        const email = emailArgument(raw);
+        const email = emailArgument(raw, 'the address');
         await withStores(configFrom(opts), async ({ account, database }) => {
           const identity = await account.identities.findByEmail(email);
           const removed = identity === null ? false : await new ConsoleAccessStore(database.db).revoke(identity.id);

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { ConfigError, HushError } from '../kernel/errors.js';
+import { normalizeIdentifier } from '../core/identifier.js';
 import { loadConfig } from '../kernel/config.js';
 import type { Config, ConfigFlags } from '../kernel/config.js';
 
@@ -65,4 +66,13 @@ export function reportFailure(err: unknown): number {
   process.stderr.write(`hush: ${message.split('\n')[0] ?? 'failed'}\n`);
   if (process.env.HUSH_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
   return EXIT.failure;
+}
+
+/** An address given on the command line, normalized as the flows do; a bad one is a usage error naming `label` (exit 2). */
+export function emailArgument(raw: unknown, label: string): string {
+  try {
+    return normalizeIdentifier(raw, 'email');
+  } catch (err) {
+    throw new CliError(err instanceof HushError ? `${label} ${err.details[0]?.reason ?? 'is not valid'}` : `${label} is not valid`, EXIT.usage);
+  }
 }

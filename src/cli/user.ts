@@ -1,11 +1,11 @@
 import { Command } from 'commander';
-import { CliError, EXIT, configFrom, intOption, storeOptions } from './shared.js';
+import { CliError, EXIT, configFrom, emailArgument, intOption, storeOptions } from './shared.js';
 import { withStores } from './store-command.js';
 import { promptHidden, readStdin } from './prompt.js';
 import { HushError } from '../kernel/errors.js';
 import { cryptoRandom, randomId } from '../kernel/random.js';
 import { systemClock } from '../kernel/clock.js';
-import { maskEmail, normalizeIdentifier } from '../core/identifier.js';
+import { maskEmail } from '../core/identifier.js';
 import { PasswordHasher } from '../core/password.js';
 import { PasswordPolicy } from '../core/password-policy.js';
 
@@ -20,12 +20,7 @@ export function registerUser(program: Command): void {
       .option('--password-stdin', 'read the password from standard input')
       .action(async (opts: Record<string, unknown>) => {
         const config = configFrom(opts);
-        let email: string;
-        try {
-          email = normalizeIdentifier(opts.email, '--email');
-        } catch (err) {
-          throw new CliError(err instanceof HushError ? `--email ${err.details[0]?.reason ?? 'is not valid'}` : 'bad --email', EXIT.usage);
-        }
+        const email = emailArgument(opts.email, '--email');
         const typed = opts.passwordStdin === true ? await readStdin() : await promptHidden('Password: ');
         let password: string;
         try {

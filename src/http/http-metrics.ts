@@ -1,7 +1,8 @@
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
+import type { Envelope } from '../core/envelope.js';
 
 /** Request counts and durations by route pattern (never by raw path: paths may carry ids). */
 export function httpMetrics(registry: Registry): MiddlewareHandler {
@@ -20,4 +21,19 @@ export function httpMetrics(registry: Registry): MiddlewareHandler {
     requests.inc({ method: c.req.method, route, status: String(c.res.status) });
     duration.observe({ method: c.req.method, route }, (performance.now() - start) / 1000);
   };
+}
+
+/** Account flows working and waiting for admission (the envelope's line), at each scrape. */
+export function envelopeGauge(metrics: Registry, envelope: Envelope): void {
+  new Gauge({
+    name: 'hush_envelope_flows',
+    help: 'Account flows working now, and waiting in line to be admitted (HUSH_FLOW_CONCURRENCY): a line that never empties says the machine is short of CPU.',
+    labelNames: ['state'] as const,
+    registers: [metrics],
+    collect() {
+      const { active, queued } = envelope.load;
+      this.set({ state: 'working' }, active);
+      this.set({ state: 'waiting' }, queued);
+    },
+  });
 }
