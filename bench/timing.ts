@@ -41,7 +41,7 @@ const probeOptions = (seed: number) => ({ rounds: PAIRS, warmUpRounds: WARM_UP, 
 
 function report(store: string, r: EndpointResult): void {
   const floor = r.floorMs === undefined ? 'no floor' : `floor ${r.floorMs.toFixed(1)} ms`;
-  for (const { name, c } of r.comparisons) process.stdout.write(`${describeComparison(`${store} ${r.endpoint} ${name}−unknown`, c)} (${floor}, ${(r.ms / 1000).toFixed(0)} s)\n`);
+  for (const { name, label, c } of r.comparisons) process.stdout.write(`${describeComparison(`${store} ${r.endpoint} ${label ?? `${name}−unknown`}`, c)} (${floor}, ${(r.ms / 1000).toFixed(0)} s)\n`);
   const mixed = Object.entries(r.statuses).filter(([, s]) => Object.keys(s).length > 1);
   if (mixed.length > 0) process.stdout.write(`  more than one status in a class: ${JSON.stringify(r.statuses)}\n`);
 }

@@ -76,6 +76,8 @@ export interface ClassSample {
   labels: string[];
   /** The canary sent right after each probe of this class. */
   canary: number[];
+  /** The class of the probe sent just before each probe ('' for the first of the run). */
+  after: string[];
   /** Probes by status: a run measures one path per class only if each class has one status. */
   statuses: Record<number, number>;
   /** Probes answered before `floorMs`. */
@@ -117,9 +119,10 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeRun> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1, keepAliveMsecs: 60_000 });
   const started = performance.now();
   const stopAt = started + options.deadlineMs;
-  const out: Record<string, ClassSample> = Object.fromEntries(classes.map((c) => [c.name, { probe: [], raw: [], labels: [], canary: [], statuses: {}, early: 0 }]));
+  const out: Record<string, ClassSample> = Object.fromEntries(classes.map((c) => [c.name, { probe: [], raw: [], labels: [], canary: [], after: [], statuses: {}, early: 0 }]));
   const next = new Map(classes.map((c) => [c.name, 0]));
   const order = classes.map((_, i) => i);
+  let previous = '';
   try {
     const warmUp = options.warmUpRounds ?? 0;
     for (let round = 0; round < warmUp + rounds; round++) {
@@ -137,8 +140,11 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeRun> {
         const floor = options.floorOf?.() ?? 0;
         const p = await timedRequest(agent, base, request);
         const q = await timedRequest(agent, base, canary);
+        const before = previous;
+        previous = c.name;
         if (round < warmUp) continue;
         const s = out[c.name]!;
+        s.after.push(before);
         s.raw.push(p.us);
         s.labels.push(c.label?.(i) ?? c.name);
         s.probe.push(p.us - floor * 1000);
@@ -191,8 +197,21 @@ export function compareChannel(a: readonly number[], b: readonly number[]): Chan
 
 /** The part of a class with one label (its early replies are counted with the whole class, not here). */
 export function labelled(s: ClassSample, label: string): ClassSample {
-  const keep = (xs: readonly number[]): number[] => xs.filter((_, i) => s.labels[i] === label);
-  return { probe: keep(s.probe), raw: keep(s.raw), labels: s.labels.filter((l) => l === label), canary: keep(s.canary), statuses: s.statuses, early: 0 };
+  const keep = <T>(xs: readonly T[]): T[] => xs.filter((_, i) => s.labels[i] === label);
+  return { probe: keep(s.probe), raw: keep(s.raw), labels: s.labels.filter((l) => l === label), canary: keep(s.canary), after: keep(s.after), statuses: s.statuses, early: 0 };
+}
+
+/**
+ * The probes of a class sent right after a probe of class `before`. Work a
+ * probe leaves behind falls on whatever request comes next, the next probe
+ * included, and with the classes in random order inside each pair an unknown
+ * probe follows a known one three times in four, a known probe one time in
+ * four: so an attacker can read it from the probes themselves, by the class
+ * of the probe before.
+ */
+export function precededBy(s: ClassSample, before: string): ClassSample {
+  const keep = <T>(xs: readonly T[]): T[] => xs.filter((_, i) => s.after[i] === before);
+  return { probe: keep(s.probe), raw: keep(s.raw), labels: keep(s.labels), canary: keep(s.canary), after: keep(s.after), statuses: s.statuses, early: 0 };
 }
 
 /** Class `a` against class `b`, on both channels. */

@@ -17,7 +17,7 @@ import type { TestHush } from './hush.js';
 import { createAccount } from './accounts.js';
 import { freshPostgres } from './postgres.js';
 import type { FreshDatabase } from './postgres.js';
-import { compareClasses, labelled, runProbe } from './timing-probe.js';
+import { compareClasses, labelled, precededBy, runProbe } from './timing-probe.js';
 import type { Comparison, ProbeClass } from './timing-probe.js';
 
 /**
@@ -294,8 +294,12 @@ export async function plantedServer(target: TimingTarget, delayUs: number): Prom
 
 export interface EndpointResult {
   endpoint: string;
-  /** Each class against `unknown`, named by the class, then each labelled part of a class against `unknown`. */
-  comparisons: { name: string; c: Comparison }[];
+  /**
+   * Each class against `unknown`, named by the class, then each labelled part of a class against `unknown`,
+   * then what a probe leaves behind: each class's probes after a probe of another class against its probes
+   * after an unknown one (`label` says so).
+   */
+  comparisons: { name: string; label?: string; c: Comparison }[];
   /** Statuses seen per class (one each, or the run measured more than one path). */
   statuses: Record<string, Record<number, number>>;
   ms: number;
@@ -313,12 +317,19 @@ export async function probeEndpoint(
   const { floorOf, ...rest } = options;
   const run = await runProbe({ base, classes, ...rest, ...(floorOf === undefined ? {} : { floorOf }) });
   const unknown = run.classes.unknown!;
-  const comparisons: { name: string; c: Comparison }[] = [];
+  const comparisons: EndpointResult['comparisons'] = [];
   for (const k of classes.filter((c) => c.name !== 'unknown')) {
     const sample = run.classes[k.name]!;
     comparisons.push({ name: k.name, c: compareClasses(sample, unknown) });
     const labels = [...new Set(sample.labels)];
     if (labels.length > 1) for (const label of labels) comparisons.push({ name: label, c: compareClasses(labelled(sample, label), unknown) });
+  }
+  for (const k of classes.filter((c) => c.name !== 'unknown')) {
+    for (const own of classes) {
+      const sample = run.classes[own.name]!;
+      const name = `${own.name} after ${k.name}`;
+      comparisons.push({ name, label: `${own.name} probes after ${k.name}−after unknown`, c: compareClasses(precededBy(sample, k.name), precededBy(sample, 'unknown')) });
+    }
   }
   return { endpoint, comparisons, statuses: Object.fromEntries(Object.entries(run.classes).map(([k, v]) => [k, v.statuses])), ms: run.ms, floorMs: floorOf?.() };
 }

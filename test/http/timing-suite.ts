@@ -75,7 +75,7 @@ async function probeFresh(store: Store, postgresUrl: string | undefined, endpoin
 }
 
 function print(store: Store, r: EndpointResult): string {
-  const lines = r.comparisons.map(({ name, c }) => describeComparison(`${store} ${r.endpoint} ${name}−unknown`, c));
+  const lines = r.comparisons.map(({ name, label, c }) => describeComparison(`${store} ${r.endpoint} ${label ?? `${name}−unknown`}`, c));
   const text = `${lines.join('\n')}\n(${(r.ms / 1000).toFixed(0)} s)`;
   process.stdout.write(`${text}\n`);
   return text;
