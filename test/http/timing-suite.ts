@@ -10,7 +10,9 @@ import { Z_LIMIT, describeComparison } from '../helpers/timing-probe.js';
  * token) in seeded random order, and after every probe a canary
  * (`GET /healthz`) that feels the work the probe left behind. Neither the
  * probes nor the canaries may tell the classes apart (Mann-Whitney |z| <
- * 3.3), and no reply may come before HUSH_FLOOR_MIN. The probe's power is
+ * 3.3), nor may the probes grouped by the class of the probe before them
+ * (work left behind falls on the next probe too), and no reply may come
+ * before HUSH_FLOOR_MIN. The probe's power is
  * proven in the same run: with the envelope off it finds the recovery and
  * login leaks on each store, and it finds 50 µs leaks planted before the
  * release (on the probe) and after the reply (on the canary)
