@@ -20,7 +20,8 @@
  * each with its own seed (issue 14's "3 runs of 1,000 pairs"); TIMING_FLOOR_MIN sets HUSH_FLOOR_MIN (default 5ms);
  * TIMING_ENVELOPE=off runs without the envelope; TIMING_SYNCHRONOUS_COMMIT=on
  * lets PostgreSQL wait for the disk at every commit (its floors then follow
- * the disk's slowest fsyncs).
+ * the disk's slowest fsyncs). TIMING_PLANTED=off skips the planted baseline
+ * (for a run that adds endpoints to one whose baseline was printed).
  */
 import { IDENTIFIER_ENDPOINTS, TOKEN_ENDPOINTS, plantedServer, probeEndpoint, timingTarget } from '../test/helpers/timing-target.js';
 import type { Endpoint, EndpointResult, Store } from '../test/helpers/timing-target.js';
@@ -68,6 +69,10 @@ for (const store of stores) {
 }
 
 // The baselines: the same probe against a leak of known size, on the embedded store.
+if (process.env.TIMING_PLANTED === 'off') {
+  process.stdout.write(`timing: max |z| ${worstZ.toFixed(2)} probe, ${worstCanaryZ.toFixed(2)} canary, ${early} early over ${endpoints.length} endpoints × ${stores.length} stores × ${runs} run(s) (no baseline: TIMING_PLANTED=off)\n`);
+  process.exit(0);
+}
 const target = await timingTarget({ store: 'pglite', envelope: true, floorMin });
 const planted = await plantedServer(target, 50);
 let found: { z: number; canaryZ: number } | undefined;
