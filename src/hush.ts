@@ -250,7 +250,7 @@ export async function createHush(options: HushOptions): Promise<Hush> {
     // The outbox worker: mail and detection plug in as deliverers.
     const transport: MailTransport = createMailTransport(config, clock);
     closers.unshift(() => transport.close());
-    const deliverers: Deliverer[] = [createMailDeliverer({ transport, config }), ...detect.deliverers];
+    const deliverers: Deliverer[] = [createMailDeliverer({ transport, config, clock }), ...detect.deliverers];
 
     const hasher = await PasswordHasher.create(
       { memoryCost: config.argon2Memory, timeCost: config.argon2Time, parallelism: config.argon2Parallelism },

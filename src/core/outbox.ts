@@ -25,6 +25,16 @@ export interface MailPayload {
   to: string;
   template: MailTemplate;
   vars: Record<string, string>;
+  /**
+   * A decoy: the mail an unknown address stands in for. A flow whose known
+   * path mails and whose unknown path would not (the reset request) queues
+   * one, so the outbox does the same work in both worlds after the reply
+   * (design.md §4.10): the same row, claim and mark, the same render and
+   * MIME composition. The deliverer then drops it instead of handing it to
+   * the transport: nobody is ever mailed. Its link carries a token that was
+   * minted and never stored, so it works nowhere.
+   */
+  decoy?: true;
 }
 
 /** The payload of an outbox row of kind `webhook`: a detection `notify` response. */

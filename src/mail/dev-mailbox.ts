@@ -1,10 +1,10 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { MailTransport, OutgoingMail } from './transport.js';
 import type { Clock } from '../kernel/clock.js';
 import { systemClock } from '../kernel/clock.js';
 import { parseEml } from './eml.js';
+import { composeMail } from './compose.js';
 
 /**
  * The default transport: each message becomes an RFC 5322 `.eml` file in a
@@ -25,19 +25,7 @@ export class DevMailbox implements MailTransport {
 
   async send(m: OutgoingMail): Promise<void> {
     const date = new Date(this.#clock.now());
-    const source = await new MailComposer({
-      messageId: m.messageId,
-      date,
-      from: m.from,
-      to: m.to,
-      subject: m.subject,
-      text: m.text,
-      html: m.html,
-      disableFileAccess: true,
-      disableUrlAccess: true,
-    })
-      .compile()
-      .build();
+    const source = m.source ?? (await composeMail(m, date));
     await mkdir(this.dir, { recursive: true });
     this.#seq = (this.#seq + 1) % 1_000_000;
     const stamp = date.toISOString().replace(/[-:]/g, '').replace('.', '');

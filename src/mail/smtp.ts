@@ -39,7 +39,12 @@ export class SmtpTransport implements MailTransport {
 
   async send(m: OutgoingMail): Promise<void> {
     try {
-      await this.#mailer.sendMail({ messageId: m.messageId, from: m.from, to: m.to, subject: m.subject, text: m.text, html: m.html });
+      // A composed message goes as is (its own headers, Message-ID included); the envelope says who gets it.
+      await this.#mailer.sendMail(
+        m.source === undefined
+          ? { messageId: m.messageId, from: m.from, to: m.to, subject: m.subject, text: m.text, html: m.html }
+          : { envelope: { from: m.from, to: m.to }, raw: m.source },
+      );
     } catch (err) {
       const e = err as { responseCode?: unknown; command?: unknown; code?: unknown };
       const code = typeof e.responseCode === 'number' ? e.responseCode : 0;

@@ -39,7 +39,8 @@ export function parseMailPayload(payload: unknown): MailPayload {
     if (typeof v !== 'string') throw new PermanentDeliveryError(`mail var "${k}" is not a string`);
     out[k] = v;
   }
-  return { to: p.to, template: p.template, vars: out };
+  if (p.decoy !== undefined && p.decoy !== true) throw new PermanentDeliveryError('mail payload "decoy" is not true');
+  return { to: p.to, template: p.template, vars: out, ...(p.decoy === true ? { decoy: true as const } : {}) };
 }
 
 /** One call to action: a button in HTML, a bare line in text. */

@@ -7,6 +7,12 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
+  /**
+   * The message as composed by the deliverer (mail/compose.ts), its headers
+   * matching the fields above. Transports send these bytes when present and
+   * compose from the fields only when not (a caller other than the deliverer).
+   */
+  source?: Buffer;
 }
 
 /**

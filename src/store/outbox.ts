@@ -26,7 +26,7 @@ const ERROR_MAX = 500;
  * in the statement that settles it: no secret is kept after its use
  * (design.md §4.3). A `mail` row's `vars` hold its links, and a link holds a
  * live token, so only `to` and `template` stay (for inspection), and only as
- * strings. Events and webhooks carry no secret and stay as they are (the
+ * strings, with `decoy: true` on a decoy (it was never sent). Events and webhooks carry no secret and stay as they are (the
  * events table has the events already; retention prunes both). A kind this
  * version does not know might hold anything, so nothing of it is kept.
  * Nothing reads a settled row's payload to deliver it: settled rows are
@@ -37,7 +37,7 @@ const SCRUBBED_PAYLOAD = sql<string>`CASE
   WHEN kind = 'mail' THEN jsonb_build_object(
     'to', CASE WHEN jsonb_typeof(payload -> 'to') = 'string' THEN payload -> 'to' END,
     'template', CASE WHEN jsonb_typeof(payload -> 'template') = 'string' THEN payload -> 'template' END,
-    'scrubbed', true)
+    'scrubbed', true) || CASE WHEN payload -> 'decoy' = 'true'::jsonb THEN '{"decoy": true}'::jsonb ELSE '{}'::jsonb END
   WHEN kind IN ('event', 'webhook') THEN payload
   ELSE '{"scrubbed": true}'::jsonb
 END`;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DevMailbox, readMailbox } from '../../src/mail/dev-mailbox.js';
 import { createMailTransport, createMailDeliverer, messageIdFor } from '../../src/mail/index.js';
 import { ManualClock } from '../../src/kernel/clock.js';
+import type { OutboxMessage } from '../../src/core/outbox.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -66,5 +67,24 @@ describe('dev mailbox', () => {
     expect(m!.links).toEqual([link]);
     expect(m!.subject).toContain('Acme');
     await transport.close();
+  });
+
+  it('takes a decoy through every step a real mail takes but the transport: checked, rendered and composed, then dropped', async () => {
+    const sent: string[] = [];
+    const transport = { send: async (m: { to: string; source?: Buffer }): Promise<void> => void sent.push(`${m.to} ${m.source?.length ?? 0}`), close: async (): Promise<void> => {} };
+    const config = { productName: 'Acme', origin: 'https://id.acme.test', mailFrom: 'Acme <no-reply@id.acme.test>' };
+    const deliverer = createMailDeliverer({ transport, config });
+    const row = (payload: unknown): OutboxMessage => ({ id: 'row1', kind: 'mail', payload, attempts: 1, createdAt: new Date() });
+    const link = 'https://id.acme.test/reset#token=t0k3n';
+    await deliverer.deliver(row({ to: 'known@example.test', template: 'recovery', vars: { link } }));
+    await deliverer.deliver(row({ to: 'unknown@example.test', template: 'recovery', vars: { link }, decoy: true }));
+    // The real mail reaches the transport composed (its bytes); the decoy reaches nothing.
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^known@example\.test [1-9]\d{2,}$/);
+    // Rendered: a link off the origin fails a decoy the way it fails a real mail.
+    await expect(deliverer.deliver(row({ to: 'unknown@example.test', template: 'recovery', vars: { link: 'https://evil.test/reset' }, decoy: true }))).rejects.toThrow(/origin/);
+    // Checked: the flag is true or absent, nothing else.
+    await expect(deliverer.deliver(row({ to: 'unknown@example.test', template: 'recovery', vars: { link }, decoy: 'yes' }))).rejects.toThrow(/decoy/);
+    expect(sent).toHaveLength(1);
   });
 });

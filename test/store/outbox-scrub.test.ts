@@ -59,6 +59,17 @@ for (const target of databaseTargets()) {
       expect(await everyPayload()).not.toContain('://');
     });
 
+    it('a decoy (the reset of an unknown address) is scrubbed like a mail and says, once settled, that it was a decoy', async () => {
+      const decoy = await repo.enqueue('mail', { to: 'nobody@example.test', template: 'recovery', vars: { link: `https://id.example.test/reset#token=${TOKEN}` }, decoy: true });
+      const odd = await repo.enqueueUnchecked('mail', { to: 'x@example.test', template: 'recovery', decoy: 'true' });
+      await repo.claim(10, 60_000);
+      await repo.markDelivered(decoy);
+      await repo.markFailed(odd, 'mail payload "decoy" is not true');
+      expect(await payloadOf(decoy)).toEqual({ to: 'nobody@example.test', template: 'recovery', scrubbed: true, decoy: true });
+      expect(await payloadOf(odd)).toEqual({ to: 'x@example.test', template: 'recovery', scrubbed: true });
+      expect(await everyPayload()).not.toContain(TOKEN);
+    });
+
     it('a mail given up is scrubbed too (its link still works); one waiting for a retry keeps its link', async () => {
       const failed = await repo.enqueueUnchecked('mail', mail('verify', { link: `https://id.example.test/verify#token=${TOKEN}` }));
       const retried = await repo.enqueueUnchecked('mail', mail('verify', { link: `https://id.example.test/verify#token=${TOKEN}x` }));

@@ -25,7 +25,9 @@ export interface RecoveryRequestInput {
 /**
  * Verified identity: its older reset links are revoked, a new one (30 min)
  * is mailed to the stored address. Unknown or unconfirmed address: no mail,
- * the same work (a token minted and discarded, the same statements).
+ * the same work: a token minted and discarded, the same statements, and a
+ * decoy mail row that the outbox renders and composes like the real one and
+ * then drops (core/outbox.ts), so the work after the reply is equal too.
  */
 export const recoveryRequest: GuardedFlow<RecoveryRequestInput> = {
   name: 'recovery.request',
@@ -38,8 +40,9 @@ export const recoveryRequest: GuardedFlow<RecoveryRequestInput> = {
         const token = await deps.tokens.issue(tx.tokens, 'recovery', { identityId: identity.id, email: identity.email }, deps.settings.recoveryTtlMs);
         await tx.outbox.enqueue('mail', { to: identity.email, template: 'recovery', vars: { link: tokenLink(deps.settings, 'reset', token, input.returnTo) } });
       } else {
-        deps.tokens.mint();
+        const { token } = deps.tokens.mint();
         await tx.tokens.revoke('recovery', { identifier: input.email });
+        await tx.outbox.enqueue('mail', { to: identity?.email ?? input.email, template: 'recovery', vars: { link: tokenLink(deps.settings, 'reset', token, input.returnTo) }, decoy: true });
       }
       await recordEvent(tx, deps, meta, {
         name: 'users.password_reset',
