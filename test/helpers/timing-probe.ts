@@ -195,10 +195,15 @@ export function compareChannel(a: readonly number[], b: readonly number[]): Chan
   return { medianDiffUs: median(a) - median(b), z: mw.z, p: mw.p, smallestDetectableUs: n === 0 ? Number.NaN : Z_LIMIT * sigma * Math.sqrt(2 / n), n };
 }
 
-/** The part of a class with one label (its early replies are counted with the whole class, not here). */
+/** The probes of a class whose index passes `keep`, with their canaries, labels and predecessors (early replies stay with the whole class). */
+function subset(s: ClassSample, keepIndex: (i: number) => boolean): ClassSample {
+  const keep = <T>(xs: readonly T[]): T[] => xs.filter((_, i) => keepIndex(i));
+  return { probe: keep(s.probe), raw: keep(s.raw), labels: keep(s.labels), canary: keep(s.canary), after: keep(s.after), statuses: s.statuses, early: 0 };
+}
+
+/** The part of a class with one label. */
 export function labelled(s: ClassSample, label: string): ClassSample {
-  const keep = <T>(xs: readonly T[]): T[] => xs.filter((_, i) => s.labels[i] === label);
-  return { probe: keep(s.probe), raw: keep(s.raw), labels: s.labels.filter((l) => l === label), canary: keep(s.canary), after: keep(s.after), statuses: s.statuses, early: 0 };
+  return subset(s, (i) => s.labels[i] === label);
 }
 
 /**
@@ -210,8 +215,7 @@ export function labelled(s: ClassSample, label: string): ClassSample {
  * of the probe before.
  */
 export function precededBy(s: ClassSample, before: string): ClassSample {
-  const keep = <T>(xs: readonly T[]): T[] => xs.filter((_, i) => s.after[i] === before);
-  return { probe: keep(s.probe), raw: keep(s.raw), labels: keep(s.labels), canary: keep(s.canary), after: keep(s.after), statuses: s.statuses, early: 0 };
+  return subset(s, (i) => s.after[i] === before);
 }
 
 /** Class `a` against class `b`, on both channels. */
