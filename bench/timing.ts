@@ -18,7 +18,8 @@
  * TIMING_ENDPOINTS=/v1/recovery,/v1/login and TIMING_STORES=postgres narrow
  * the run; TIMING_RUNS=3 probes each endpoint on that many fresh instances,
  * each with its own seed (issue 14's "3 runs of 1,000 pairs"); TIMING_FLOOR_MIN sets HUSH_FLOOR_MIN (default 5ms);
- * TIMING_ENVELOPE=off runs without the envelope; TIMING_SYNCHRONOUS_COMMIT=on
+ * TIMING_ENVELOPE=off runs without the envelope; TIMING_WORKER=off leaves
+ * the outbox worker stopped (nothing delivered during the probe); TIMING_SYNCHRONOUS_COMMIT=on
  * lets PostgreSQL wait for the disk at every commit (its floors then follow
  * the disk's slowest fsyncs). TIMING_PLANTED=off skips the planted baseline
  * (for a run that adds endpoints to one whose baseline was printed).
@@ -50,10 +51,10 @@ function report(store: string, r: EndpointResult): void {
 let worstZ = 0;
 let worstCanaryZ = 0;
 let early = 0;
-process.stdout.write(`timing probe: ${PAIRS} pairs per endpoint × ${runs} run(s), envelope ${envelope ? 'on' : 'off'}, HUSH_FLOOR_MIN=${floorMin}, stores ${stores.join(', ')}\n`);
+process.stdout.write(`timing probe: ${PAIRS} pairs per endpoint × ${runs} run(s), envelope ${envelope ? 'on' : 'off'}, outbox worker ${process.env.TIMING_WORKER === 'off' ? 'stopped' : 'running'}, HUSH_FLOOR_MIN=${floorMin}, stores ${stores.join(', ')}\n`);
 for (const store of stores) {
   for (const [k, endpoint] of endpoints.entries()) for (let run = 0; run < runs; run++) {
-    const target = await timingTarget({ store, postgresUrl: pgUrl, envelope, floorMin, synchronousCommit: process.env.TIMING_SYNCHRONOUS_COMMIT === 'on' });
+    const target = await timingTarget({ store, postgresUrl: pgUrl, envelope, floorMin, synchronousCommit: process.env.TIMING_SYNCHRONOUS_COMMIT === 'on', worker: process.env.TIMING_WORKER !== 'off' });
     try {
       const r = await probeEndpoint(target.base, endpoint, await target.classes(endpoint, PAIRS + WARM_UP), { ...probeOptions(1000 + k + 100 * run), floorOf: target.floorOf(endpoint) });
       report(store, r);

@@ -78,6 +78,8 @@ export interface TimingTargetOptions {
   floorMin: string;
   /** More settings (HUSH_*). */
   env?: Record<string, string>;
+  /** False leaves the outbox worker stopped (rows pile up, nothing is delivered): to tell its work from the rest. */
+  worker?: boolean;
   /**
    * PostgreSQL's `synchronous_commit` for the fresh database (default off).
    * With it on, every commit waits for the WAL to reach the disk, and the
@@ -173,7 +175,7 @@ export async function timingTarget(options: TimingTargetOptions): Promise<Timing
       await t.hush.store.secondFactors.setPending(id, sealed, new Date());
       if (!(await t.hush.store.secondFactors.enable(id, sealed, 0, new Date()))) throw new Error('TOTP could not be turned on');
     }
-    t.hush.worker.start();
+    if (options.worker ?? true) t.hush.worker.start();
     const server = await t.hush.listen();
     let seq = 0;
     return {
