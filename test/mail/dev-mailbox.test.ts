@@ -71,7 +71,13 @@ describe('dev mailbox', () => {
 
   it('takes a decoy through every step a real mail takes but the transport: checked, rendered and composed, then dropped', async () => {
     const sent: string[] = [];
-    const transport = { send: async (m: { to: string; source?: Buffer }): Promise<void> => void sent.push(`${m.to} ${m.source?.length ?? 0}`), close: async (): Promise<void> => {} };
+    const transport = {
+      send: (m: { to: string; source?: Buffer }): Promise<void> => {
+        sent.push(`${m.to} ${m.source?.length ?? 0}`);
+        return Promise.resolve();
+      },
+      close: (): Promise<void> => Promise.resolve(),
+    };
     const config = { productName: 'Acme', origin: 'https://id.acme.test', mailFrom: 'Acme <no-reply@id.acme.test>' };
     const deliverer = createMailDeliverer({ transport, config });
     const row = (payload: unknown): OutboxMessage => ({ id: 'row1', kind: 'mail', payload, attempts: 1, createdAt: new Date() });
