@@ -54,7 +54,7 @@ describe('each calibration leak is found on its channel, with evidence', () => {
   }
 
   it('a 20 ms delay in only a tenth of known requests → time (upper quantiles)', async () => {
-    const report = await withLeak({ kind: 'tail-delay', micros: 20_000 }, (url) => audit([loginProbe(url)], { maxPerClass: 400 }));
+    const report = await withLeak({ kind: 'tail-delay', micros: 20_000 }, (url) => audit([loginProbe(url)], { maxPerClass: 800 }));
     expect(findings(report)).toEqual(['time']);
     const q95 = report.endpoints[0]!.timing.deciles.find((d) => d.p === 0.95)!;
     expect(q95.known - q95.unknown).toBeGreaterThan(10_000);
